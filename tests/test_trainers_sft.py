@@ -177,7 +177,7 @@ def test_chat_template_without_generation_markers(tiny_model_dir):
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
     qwen25 = (Path(trl.__file__).parent / "chat_templates" / "qwen2_5.jinja").read_text()
     tok.chat_template = qwen25
-    saved, training = resolve_chat_template(tok, None, "Qwen/Qwen2.5-1.5B")
+    saved, training, _ = resolve_chat_template(tok, None, "Qwen/Qwen2.5-1.5B")
     assert saved == qwen25 and "generation" in training and training != qwen25
     msgs = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello there"}]
     ids, labels = tokenize_messages(tok, msgs, training)
@@ -188,7 +188,8 @@ def test_chat_template_without_generation_markers(tiny_model_dir):
     tok.chat_template = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
     with pytest.raises(UserError, match="--chat-template chatml"):
         resolve_chat_template(tok, None, "some/model")
-    saved, training = resolve_chat_template(tok, "chatml", "some/model")
+    saved, training, how = resolve_chat_template(tok, "chatml", "some/model")
+    assert "in place of the student's own" in how
     assert saved == training and "{% generation %}" in training
 
 

@@ -17,6 +17,35 @@ from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks import offline_tasks_dir, tasks_dir
 
 THINKING_ENV = "REASONING_SUITE_THINKING"
+CPU_BATCH_SIZE = "8"  # what `--batch_size auto` becomes for local models without a GPU
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def cpu_safe_batch_size(args: list[str], cuda: bool | None = None) -> list[str]:
+    """lm-eval's `--batch_size auto` for a local model (hf) without a GPU becomes an explicit
+    size: on a CPU the probe starts at 64 x 8,192 tokens (18.6 GB RSS, 9+ minutes)."""
+    size = _option_value(args, "--batch_size")
+    model = _option_value(args, "--model") or "hf"
+    if size is None or not size.startswith("auto") or model not in ("hf", "hf-auto", "huggingface"):
+        return args
+    if cuda is None:
+        cuda = _cuda_available()
+    if cuda:
+        return args
+    print(f"note: --batch_size {size} without a GPU would probe batches of 64 x 8,192 tokens; using --batch_size "
+          f"{CPU_BATCH_SIZE}", file=sys.stderr)
+    out = list(args)
+    for i, a in enumerate(out):
+        if a == "--batch_size":
+            out[i + 1] = CPU_BATCH_SIZE
+        elif a.startswith("--batch_size="):
+            out[i] = f"--batch_size={CPU_BATCH_SIZE}"
+    return out
 
 
 def _include_dir(offline: bool, repeats: int | None) -> str:
@@ -86,6 +115,7 @@ def build_eval_command(argv: list[str]) -> tuple[list[str], dict[str, str]]:
                 f"rs_c_code_summarization has no canonical hub dataset: set {C_CODE_ENV} to a directory of "
                 "train/test JSONL files or a dataset id with fields `code` and `summary` (see docs/tasks.md)"
             )
+    rest = cpu_safe_batch_size(rest)
     if (ours.repeats or 1) > 1 and _is_api_model(rest):
         rest = _unseeded_api_requests(rest)
     if any("think_end_token" in a for a in rest):

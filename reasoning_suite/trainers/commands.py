@@ -90,11 +90,14 @@ def import_pairs_main(argv: list[str]) -> int:
     p.add_argument("--split", default="reasoning_ift_pairs")
     p.add_argument("--domain")
     p.add_argument("--limit", type=int)
+    p.add_argument("--teacher", help="teacher recorded in each record (default: Qwen/Qwen3-235B-A22B for the authors' "
+                   "datasets, unknown otherwise)")
     p.add_argument("--out", required=True)
     a = p.parse_args(argv)
     from reasoning_suite.trainers.import_pairs import import_pairs
 
-    n = import_pairs(a.out, dataset=a.dataset, local=a.file, split=a.split, domain=a.domain, limit=a.limit)
+    n = import_pairs(a.out, dataset=a.dataset, local=a.file, split=a.split, domain=a.domain, limit=a.limit,
+                     teacher=a.teacher)
     print(f"{a.out}: {n} pair records")
     return 0
 
