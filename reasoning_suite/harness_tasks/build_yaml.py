@@ -93,6 +93,29 @@ def _metrics_for(info: TaskInfo) -> str:
     return ""  # the template's acc + has_answer + statuses
 
 
+def _yaml_block(value: object, indent: int) -> str:
+    """A mapping as block YAML, lists and scalars as JSON flow (valid YAML)."""
+    pad = "  " * indent
+    if isinstance(value, dict):
+        return "".join(
+            f"{pad}{k}:\n{_yaml_block(v, indent + 1)}" if isinstance(v, dict) else f"{pad}{k}: {json.dumps(v)}\n"
+            for k, v in value.items()
+        )
+    return f"{pad}{json.dumps(value)}\n"
+
+
+def _dataset_lines(info: TaskInfo) -> list[str]:
+    """`dataset_kwargs` (revision, data_files) and the loader that turns a failed hub load into
+    a one-line error, for the tasks whose loading is at risk."""
+    kwargs = info.load_kwargs()
+    if not kwargs:
+        return []
+    lines = ["dataset_kwargs:\n", _yaml_block(kwargs, 1)]
+    if info.hub_loader:
+        lines.append(f"custom_dataset: !function {MOD}.{info.hub_loader}\n")
+    return lines
+
+
 def render_task(info: TaskInfo) -> str:
     name = info.name
     lines = [HEADER, f"include: {TEMPLATE}\n", f"task: {name}\n"]
@@ -103,6 +126,7 @@ def render_task(info: TaskInfo) -> str:
         lines.append(f"dataset_path: {info.dataset_path}\n")
         if info.dataset_name:
             lines.append(f"dataset_name: {info.dataset_name}\n")
+        lines += _dataset_lines(info)
     lines.append(f"test_split: {info.split}\n")
     if name == "rs_ifeval":
         lines.append(

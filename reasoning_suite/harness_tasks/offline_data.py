@@ -53,3 +53,10 @@ def _loader(task: str):
 
 for _task in TASKS:
     globals()[f"load_{_task}"] = _loader(_task)
+
+
+def load_rs_scibench(**kwargs: Any):
+    """The SciBench samples, with the same textbook selection as the hub loader."""
+    from reasoning_suite.harness_tasks.process import SCIBENCH_SOURCES_KEY, select_scibench
+
+    return select_scibench(load_samples("rs_scibench"), kwargs.get(SCIBENCH_SOURCES_KEY))

@@ -31,7 +31,13 @@ from lm_eval.api.registry import register_filter
 from reasoning_suite.core.score import SCORED, Score, status_metrics
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks import prompts as P
-from reasoning_suite.harness_tasks.registry import MMLU_MATH_SUBJECTS, TASKS, TaskInfo
+from reasoning_suite.harness_tasks.registry import (
+    MMLU_MATH_SUBJECTS,
+    SCIBENCH_PHYSICS,
+    SCIBENCH_SOURCES,
+    TASKS,
+    TaskInfo,
+)
 
 FINAL_ANSWER_FILTER = "rs_final_answer"
 logger = logging.getLogger(__name__)
@@ -218,23 +224,48 @@ def process_results_for(task: str, doc: dict, results: list) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- docs
 
+def coqa_references(row: dict, i: int) -> list[str]:
+    """Every reference answer of turn ``i`` (0-based) of a CoQA story row, as official CoQA
+    scores it: the answer, then the dev set's three `additional_answers`, matched by `turn_id`
+    (EleutherAI/coqa schema). Empty ones (the train split's placeholders) are dropped;
+    duplicates are kept, as the official script keeps them. A `stanfordnlp/coqa` row (plain
+    list of questions, no additional answers) gives the one answer it has."""
+    answers = row["answers"]
+    texts = list(answers["input_text"])
+    refs = [texts[i]] if i < len(texts) else []
+    turn = i + 1
+    questions = row["questions"]
+    if isinstance(questions, dict) and questions.get("turn_id"):
+        turn = int(list(questions["turn_id"])[i])
+    for key in sorted((row.get("additional_answers") or {}), key=str):
+        extra = row["additional_answers"][key] or {}
+        for text, tid in zip(extra.get("input_text") or [], extra.get("turn_id") or []):
+            if int(tid) == turn:
+                refs.append(text)
+                break
+    return [r for r in refs if str(r).strip()]
+
+
 def flatten_coqa(dataset):
-    """One row per CoQA question, carrying the passage and the dialogue before it."""
+    """One row per CoQA question, carrying the passage, the dialogue before it and every
+    reference answer (`coqa_references`)."""
 
     def explode(batch: dict[str, list]) -> dict[str, list]:
         out: dict[str, list] = {k: [] for k in (
             "source", "story", "turn", "question", "answers", "history_questions", "history_answers")}
-        for source, story, questions, answers in zip(
-            batch["source"], batch["story"], batch["questions"], batch["answers"]
-        ):
-            texts = list(answers["input_text"])
-            for i, q in enumerate(questions):
-                out["source"].append(source)
-                out["story"].append(story)
+        n = len(batch["story"])
+        for j in range(n):
+            row = {k: batch[k][j] for k in batch}
+            questions = row["questions"]
+            qs = list(questions["input_text"]) if isinstance(questions, dict) else list(questions)
+            texts = list(row["answers"]["input_text"])
+            for i, q in enumerate(qs):
+                out["source"].append(row["source"])
+                out["story"].append(row["story"])
                 out["turn"].append(i + 1)
                 out["question"].append(q)
-                out["answers"].append([texts[i]] if i < len(texts) else [])
-                out["history_questions"].append(list(questions[:i]))
+                out["answers"].append(coqa_references(row, i))
+                out["history_questions"].append(qs[:i])
                 out["history_answers"].append(texts[:i])
         return out
 
@@ -336,6 +367,105 @@ def load_c_code_summarization(**_: Any):
     return ds
 
 
+# --------------------------------------------------------------------------- hub loaders
+# Tasks whose hub loading is at risk (TaskInfo.dataset_revision / dataset_kwargs) are loaded by
+# `load_<task>` (YAML `custom_dataset`), which lm-eval calls with the task's `metadata` and its
+# `dataset_kwargs` (the YAML's, rendered from the registry). A failure is a one-line UserError
+# naming the task, the dataset and the fix.
+
+_LOAD_KWARGS = ("revision", "data_files", "data_dir")
+
+
+def _hub_error(info: TaskInfo, exc: BaseException, what: str = "") -> UserError:
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    where = f"{info.dataset_path}{' ' + what if what else ''}"
+    return UserError(f"{info.name}: the hub dataset {where} did not load ({type(exc).__name__}: {first}); "
+                     f"fix: {info.dataset_fix or 'see docs/tasks.md'}")
+
+
+def load_hub_dataset(task: str, **kwargs: Any):
+    """`datasets.load_dataset` of a registered task with its revision and data_files."""
+    import datasets
+
+    info = TASKS[task]
+    load = {k: kwargs[k] for k in _LOAD_KWARGS if k in kwargs} or info.load_kwargs()
+    try:
+        return datasets.load_dataset(info.dataset_path, info.dataset_name, **load)
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of the hub copy is the same one-line error
+        raise _hub_error(info, exc) from None
+
+
+def load_rs_coqa(**kwargs: Any):
+    return load_hub_dataset("rs_coqa", **kwargs)
+
+
+def load_rs_consumer_qa(**kwargs: Any):
+    return load_hub_dataset("rs_consumer_qa", **kwargs)
+
+
+SCIBENCH_COLUMNS = ("problemid", "problem_text", "answer_latex", "answer_number", "unit", "source",
+                    "comment", "solution")
+SCIBENCH_SOURCES_KEY = "scibench_sources"
+
+
+def scibench_sources(value: Any = None) -> tuple[str, ...]:
+    """The textbooks a SciBench run keeps: "physics" (default), "all", or a list / comma list."""
+    if value is None or value == "physics":
+        return SCIBENCH_PHYSICS
+    if value == "all":
+        return SCIBENCH_SOURCES
+    names = [v.strip() for v in (value.split(",") if isinstance(value, str) else value) if str(v).strip()]
+    unknown = sorted(set(names) - set(SCIBENCH_SOURCES))
+    if unknown or not names:
+        raise UserError(f"rs_scibench: metadata {SCIBENCH_SOURCES_KEY}={value!r} is not physics, all or a list of "
+                        f"{', '.join(SCIBENCH_SOURCES)}")
+    return tuple(names)
+
+
+def select_scibench(dataset, sources: Any = None):
+    """Keep the rows of the chosen textbooks in every split (DatasetDict in, DatasetDict out)."""
+    keep = set(scibench_sources(sources))
+    return type(dataset)({split: d.filter(lambda r: str(r["source"]).strip() in keep) for split, d in dataset.items()})
+
+
+def _scibench_rows(d) -> list[dict]:
+    """Rows in SciBench's schema: every column present (a `*_sol` file has `solution`, most
+    textbook files do not), as strings."""
+    return [{c: "" if r.get(c) is None else str(r[c]) for c in SCIBENCH_COLUMNS} for r in d]
+
+
+def load_rs_scibench(**kwargs: Any):
+    """SciBench from the hub, one JSON file at a time.
+
+    The hub copy's files do not share columns (`solution` exists in the `*_sol` files and in
+    a few textbook files only), so `load_dataset` over all of them raises
+    DatasetGenerationCastError. Each file is loaded alone and the rows are put in one schema:
+    split `test` = the ten textbooks, `train` = their worked-solution problems (few-shot only).
+    The metadata key `scibench_sources` picks the textbooks (default: physics)."""
+    import datasets
+
+    info = TASKS["rs_scibench"]
+    defaults = info.load_kwargs()
+    data_files = kwargs.get("data_files") or defaults["data_files"]
+    revision = kwargs.get("revision", defaults.get("revision"))
+    splits = {}
+    for split, files in data_files.items():
+        rows: list[dict] = []
+        for name in [files] if isinstance(files, str) else list(files):
+            try:
+                part = datasets.load_dataset(info.dataset_path, data_files=name, split="train",
+                                             **({"revision": revision} if revision else {}))
+            except UserError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise _hub_error(info, exc, f"({name})") from None
+            rows += _scibench_rows(part)
+        splits[split] = datasets.Dataset.from_list(rows)
+    return select_scibench(datasets.DatasetDict(splits), kwargs.get(SCIBENCH_SOURCES_KEY))
+
+
 # --------------------------------------------------------------------------- per-task functions
 # The YAMLs reference `rs_<task>_text`, `rs_<task>_target` and `rs_<task>_results` by name.
 
@@ -359,6 +489,11 @@ def _make(task: str) -> None:
 
 for _task in TASKS:
     _make(_task)
+
+# Every task the registry marks as at-risk names a loader that exists (YAML custom_dataset).
+_missing = [i.hub_loader for i in TASKS.values() if i.hub_loader and not callable(globals().get(i.hub_loader))]
+if _missing:
+    raise RuntimeError(f"process.py lacks the hub loader(s) {', '.join(_missing)} the registry asks for")
 
 
 def agg_inst_level_acc(items: list) -> float:

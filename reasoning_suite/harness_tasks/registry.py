@@ -7,8 +7,8 @@ dataset, category and gold answer are written down exactly once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 from reasoning_suite.harness_tasks import prompts as P
 
@@ -26,6 +26,13 @@ CATEGORY_GROUPS: dict[str, str] = {
     "rs_code": "Code",
     "rs_physics": "Physics",
 }
+
+# SciBench's ten textbooks (the `source` field and the file stems of the hub copy) and the
+# three that are physics (SciBench paper, Table 1: Fundamentals of Physics, Statistical
+# Thermodynamics, Classical Dynamics of Particles and Systems); the others are chemistry
+# (atkins, chemmc, matter, quan) and mathematics (calculus, diff, stat).
+SCIBENCH_SOURCES = ("atkins", "calculus", "chemmc", "class", "diff", "fund", "matter", "quan", "stat", "thermo")
+SCIBENCH_PHYSICS = ("class", "fund", "thermo")
 
 MMLU_MATH_SUBJECTS = (
     "abstract_algebra",
@@ -63,6 +70,27 @@ class TaskInfo:
     notes: str = ""
     primary_metric: str = "acc"
     mmlu_pro_category: str | None = None  # MMLU-Pro tasks: the `category` value kept
+    # Where loading from the hub is at risk: a pinned revision (e.g. "refs/convert/parquet", a
+    # commit) and `datasets.load_dataset` keyword arguments (lm-eval `dataset_kwargs`, e.g.
+    # `data_files`). A task with either is loaded by `process.load_<task>`, which turns a failed
+    # load into a one-line error naming the task and `dataset_fix`.
+    dataset_revision: str | None = None
+    dataset_kwargs: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    dataset_fix: str = ""
+
+    @property
+    def hub_loader(self) -> str | None:
+        """Name of the `process` function that loads this task's hub dataset, if it needs one."""
+        if self.dataset_path.startswith("env:") or not (self.dataset_revision or self.dataset_kwargs):
+            return None
+        return f"load_{self.name}"
+
+    def load_kwargs(self) -> dict[str, Any]:
+        """The lm-eval `dataset_kwargs` of the task: its dataset kwargs plus the revision."""
+        out = {k: v for k, v in self.dataset_kwargs.items()}
+        if self.dataset_revision:
+            out["revision"] = self.dataset_revision
+        return out
 
     @property
     def category_group(self) -> str | None:
@@ -100,10 +128,15 @@ _TASK_LIST: list[TaskInfo] = [
        judge_prompt="default", question=P.question_squad, truth=P.truth_squad,
        instruction=P.SPAN, kind="span", fewshot_split="train", primary_metric="acc"),
     _t(name="rs_coqa", category="General-OE", group=CORE_GROUP,
-       dataset_path="stanfordnlp/coqa", dataset_name=None, split="validation", size=7983,
+       dataset_path="EleutherAI/coqa", dataset_name=None, split="validation", size=7983,
        judge_prompt="default", question=P.question_coqa, truth=P.truth_coqa,
        instruction=P.SPAN, kind="span", fewshot_split="train",
-       subset="one row per question, with the dialogue so far"),
+       subset="one row per question, with the dialogue so far; every reference answer",
+       notes="EleutherAI/coqa (lm-eval's own copy) carries the three additional_answers of the "
+             "official dev set: each question is scored against all four references",
+       dataset_kwargs={"data_files": {"train": "coqa_train.parquet", "validation": "coqa_validation.parquet"}},
+       dataset_fix="check the parquet file names in registry.py (dataset_kwargs) against "
+                   "huggingface.co/datasets/EleutherAI/coqa, then rerun python -m reasoning_suite.harness_tasks.build_yaml"),
     _t(name="rs_ifeval", category="General-OE", group=CORE_GROUP,
        dataset_path="google/IFEval", dataset_name=None, split="train", size=541,
        judge_prompt="ifeval", question=P.question_ifeval, truth=P.truth_ifeval,
@@ -148,7 +181,15 @@ _TASK_LIST: list[TaskInfo] = [
     _t(name="rs_consumer_qa", category="Law", group=EXTENDED_GROUP,
        dataset_path="nguha/legalbench", dataset_name="consumer_contracts_qa", split="test", size=396,
        judge_prompt="default", question=P.question_consumer_qa, truth=lambda d: str(d["answer"]).strip(),
-       instruction=P.CONSUMER_QA, kind="yesno", fewshot_split="train"),
+       instruction=P.CONSUMER_QA, kind="yesno", fewshot_split="train",
+       notes="nguha/legalbench main is a loading script, which datasets 4+ refuses: read the hub's "
+             "parquet conversion instead",
+       dataset_revision="refs/convert/parquet",
+       dataset_kwargs={"data_files": {"train": "consumer_contracts_qa/train/0000.parquet",
+                                      "test": "consumer_contracts_qa/test/0000.parquet"}},
+       dataset_fix="the parquet conversion (revision refs/convert/parquet) may have moved: check "
+                   "huggingface.co/datasets/nguha/legalbench/tree/refs%2Fconvert%2Fparquet/consumer_contracts_qa and "
+                   "dataset_kwargs in registry.py, then rerun python -m reasoning_suite.harness_tasks.build_yaml"),
     _t(name="rs_mmlu_pro_code", category="Code", group=EXTENDED_GROUP,
        dataset_path="TIGER-Lab/MMLU-Pro", dataset_name=None, split="test", size=410,
        judge_prompt="default", question=P.question_mmlu_pro, truth=P.truth_mmlu_pro,
@@ -165,10 +206,20 @@ _TASK_LIST: list[TaskInfo] = [
        instruction=P.MC_GENERIC, kind="mc", fewshot_split="validation", subset="category == physics",
        mmlu_pro_category="physics"),
     _t(name="rs_scibench", category="Physics", group=EXTENDED_GROUP,
-       dataset_path="xw27/scibench", dataset_name=None, split="train", size=692,
+       dataset_path="xw27/scibench", dataset_name=None, split="test", size=193,
        judge_prompt="default", question=P.question_scibench, truth=P.truth_scibench,
        instruction=P.MATH, kind="scibench", fewshot_split="train",
-       notes="the only split is train: few-shot examples are other rows of it"),
+       subset="the physics textbooks' problems (source " + ", ".join(SCIBENCH_PHYSICS) + "); "
+              "--metadata '{\"scibench_sources\": \"all\"}' selects all ten textbooks (580)",
+       notes="as SciBench scores it: the textbook problems, never the 112 worked-solution problems "
+             "(*_sol.json), which are the few-shot examples",
+       dataset_kwargs={"data_files": {
+           "test": [f"{s}.json" for s in SCIBENCH_SOURCES],
+           "train": [f"{s}_sol.json" for s in SCIBENCH_SOURCES],
+       }},
+       dataset_fix="the JSON file names may have changed: check huggingface.co/datasets/xw27/scibench against "
+                   "dataset_kwargs in registry.py (or read dataset/original/ of github.com/mandyyyyii/scibench), "
+                   "then rerun python -m reasoning_suite.harness_tasks.build_yaml"),
 ]
 
 TASKS: dict[str, TaskInfo] = {t.name: t for t in _TASK_LIST}
