@@ -1,6 +1,6 @@
 """Pure scoring functions for every task of the suite.
 
-One module per job: `thinking` (final answer vs trace), `boxed` (the last ``\\boxed{}``),
+One module per job (the final answer vs the trace is `reasoning_suite.core.answer`): `boxed` (the last ``\\boxed{}``),
 `math_equiv` (math-verify with a hard deadline), `choices` (multiple choice, Winogrande),
 `spans` (SQuAD EM/F1), `ifeval` (lm-eval's checkers, offline), `summaries` (ROUGE-L, BLEU),
 `units` (SciBench numbers). All take model output as it comes and never raise on it: garbage
@@ -14,7 +14,6 @@ from .math_equiv import gsm8k_gold, math_equal
 from .nltk_data import ensure_punkt_tab
 from .spans import normalize_answer, span_scores
 from .summaries import summary_scores
-from .thinking import split_thinking, strip_thinking, thinking_mode_from_env
 from .units import number_with_unit_equal, parse_number
 
 __all__ = [
@@ -28,9 +27,6 @@ __all__ = [
     "number_with_unit_equal",
     "parse_number",
     "span_scores",
-    "split_thinking",
-    "strip_thinking",
     "summary_scores",
-    "thinking_mode_from_env",
     "winogrande_correct",
 ]

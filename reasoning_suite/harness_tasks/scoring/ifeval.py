@@ -14,7 +14,7 @@ import functools
 from reasoning_suite.errors import UserError
 
 from .nltk_data import ensure_punkt_tab
-from .thinking import strip_thinking
+from reasoning_suite.core.answer import final_answer
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,12 +52,12 @@ def _one(check, key, instruction_id: str, prompt: str, kwargs: dict, response: s
 def ifeval_scores(response: str | None, doc: dict) -> dict:
     """lm-eval's four IFEval metrics for one response.
 
-    Any ``<think>...</think>`` left in ``response`` is removed (a trace never closed leaves no
-    answer); a None response fails every instruction. Raises `UserError` only for a malformed
+    ``response`` is read by the answer rule (`core.answer.final_answer`: a trace never closed
+    leaves no answer); a None response fails every instruction. Raises `UserError` only for a malformed
     doc, never for model output.
     """
     ids, kwargs, prompt = _check_doc(doc)
-    answer = strip_thinking(response) if isinstance(response, str) else None
+    answer = final_answer(response)
     if answer is None:
         strict = loose = [False] * len(ids)
     else:
