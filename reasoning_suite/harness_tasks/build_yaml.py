@@ -18,9 +18,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from reasoning_suite.errors import UserError
-
 from reasoning_suite.core.answer import FINAL_ANSWER_FILTER, THINKING_MODES
+from reasoning_suite.core.score import Status
+from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks import offline_tasks_dir, prompts as P, tasks_dir
 from reasoning_suite.harness_tasks.registry import (
     CATEGORY_GROUPS,
@@ -56,8 +56,14 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _metric(name: str, aggregation: str = "mean") -> str:
-    return f"  - metric: {name}\n    aggregation: {aggregation}\n    higher_is_better: true\n"
+def _metric(name: str, aggregation: str = "mean", higher_is_better: bool = True) -> str:
+    return (f"  - metric: {name}\n    aggregation: {aggregation}\n"
+            f"    higher_is_better: {'true' if higher_is_better else 'false'}\n")
+
+
+def _status_metrics() -> str:
+    """`status_<name>` for every status of `core.score`: the fraction of answers in it."""
+    return "".join(_metric(s.metric, higher_is_better=s is Status.CORRECT) for s in Status)
 
 
 def _generation_kwargs(kwargs: dict[str, object]) -> str:
@@ -89,24 +95,26 @@ def render_template() -> str:
         "# Paper decoding: sampling at temperature 1.0, top-p 1.0, up to 16,384 new tokens and no stop\n"
         "# string but end-of-sequence, so reasoning is never cut. Override with --gen_kwargs.\n"
         + _generation_kwargs(GENERATION_KWARGS) +
-        "metric_list:\n" + _metric("acc") + _metric("has_answer") +
+        "metric_list:\n" + _metric("acc") + _metric("has_answer") + _status_metrics() +
         f"metadata:\n  version: {VERSION}\n"
     )
 
 
 def _metrics_for(info: TaskInfo) -> str:
+    """A task's own metric_list (it replaces the template's, so it repeats the statuses)."""
     if info.kind == "span":
-        return "metric_list:\n" + _metric("acc") + _metric("f1") + _metric("has_answer")
+        return "metric_list:\n" + _metric("acc") + _metric("f1") + _metric("has_answer") + _status_metrics()
     if info.kind == "summary":
-        return "metric_list:\n" + _metric("rougeL") + _metric("bleu") + _metric("has_answer")
+        return "metric_list:\n" + _metric("rougeL") + _metric("bleu") + _metric("has_answer") + _status_metrics()
     if info.kind == "ifeval":
         agg = f"!function {MOD}.agg_inst_level_acc"
         return (
             "metric_list:\n" + _metric("acc") + _metric("has_answer")
             + _metric("prompt_level_strict_acc") + _metric("inst_level_strict_acc", agg)
             + _metric("prompt_level_loose_acc") + _metric("inst_level_loose_acc", agg)
+            + _status_metrics()
         )
-    return ""  # the template's acc + has_answer
+    return ""  # the template's acc + has_answer + statuses
 
 
 def render_task(info: TaskInfo) -> str:

@@ -10,11 +10,17 @@ which call the generic functions here with the task's name; dataset-specific fun
   would drop all but one when `repeats > 1`) and reduces each to its final answer by the one
   rule, `core.answer.final_answer`, in the run's mode (its `thinking` and `fewshot` arguments);
 - `process_results` scores each of the k answers and returns the mean, so `acc` is a number in
-  [0, 1] per doc, and lm-eval's `mean` aggregation gives the task score.
+  [0, 1] per doc, and lm-eval's `mean` aggregation gives the task score. Next to the metrics it
+  returns `status_<name>` (`reasoning_suite.core.score`): the fraction of the k answers in each
+  status, so a task's results carry how many answers timed out or could not be scored.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
+import threading
+from collections import Counter, defaultdict
 from typing import Any, Iterable
 
 import lm_eval.api.metrics  # noqa: F401  (lm-eval wants its metrics imported before registering)
@@ -22,8 +28,11 @@ from lm_eval.api.filter import Filter
 from lm_eval.api.registry import register_filter
 
 from reasoning_suite.core.answer import FINAL_ANSWER_FILTER, THINKING_MODES, RunMode
+from reasoning_suite.core.score import SCORED, Score, status_metrics
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.registry import TASKS, TaskInfo, answer_rule
+
+logger = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------- filter
@@ -74,65 +83,107 @@ def _mean(values: list[float]) -> float:
     return float(sum(values) / len(values)) if values else 0.0
 
 
-def _normalise_yes_no(text: str | None) -> str | None:
-    if text is None:
-        return None
-    import re
-
-    t = re.sub(r"\\text\{([^{}]*)\}", r"\1", text)
-    t = re.sub(r"[^a-z]", "", t.lower())
-    return t or None
-
-
-def score_one(info: TaskInfo, doc: dict, answer: str | None) -> dict[str, Any]:
-    """Score one final answer (already think-stripped) against a doc; keys as in DATAFLOW §1."""
+def _score_answer(info: TaskInfo, doc: dict, answer: str | None) -> tuple[dict[str, Any], Score]:
+    """(metrics of one final answer, its Score); the metrics' keys as in DATAFLOW §1."""
     from reasoning_suite.harness_tasks import scoring as S
 
     kind = info.kind
     answer = answer if answer and answer.strip() else None  # "" from the filter: no final answer
     if kind == "ifeval":
-        out = dict(S.ifeval_scores(answer, doc))
+        score, metrics = S.ifeval_score(answer, doc)
+        out = dict(metrics)
         out["acc"] = float(bool(out["prompt_level_strict_acc"]))
         out["has_answer"] = float(answer is not None)
-        return out
+        return out, score
 
     pred = S.extract_boxed(answer)
-    has = pred is not None
+    has = float(pred is not None)
     if kind == "summary":
-        scores = S.summary_scores(pred, info.gold(doc))
-        return {"rougeL": float(scores["rougeL"]), "bleu": float(scores["bleu"]), "has_answer": float(has)}
+        score, m = S.summary_score(pred, info.gold(doc))
+        return {"rougeL": float(m["rougeL"]), "bleu": float(m["bleu"]), "has_answer": has}, score
     if kind == "span":
-        em, f1 = S.span_scores(pred, info.gold(doc))
-        return {"acc": float(em), "f1": float(f1), "has_answer": float(has)}
+        score, f1 = S.span_score(pred, info.gold(doc))
+        return {"acc": float(score.value), "f1": float(f1), "has_answer": has}, score
     if kind == "winogrande":
         view = info.mc_view(doc)
-        ok = S.winogrande_correct(pred, view.gold, view.options[0], view.options[1])
+        score = S.winogrande_score(pred, view.gold, view.options[0], view.options[1])
     elif kind == "mc":
         view = info.mc_view(doc)
-        ok = S.mc_correct(pred, view.gold, list(view.options), letters=view.letters)
+        score = S.mc_score(pred, view.gold, list(view.options), letters=view.letters)
     elif kind == "math":
-        ok = S.math_equal(pred, info.gold(doc))
+        score = S.math_score(pred, info.gold(doc))
     elif kind == "scibench":
         gold = info.gold(doc)
-        ok = S.number_with_unit_equal(pred, gold.number, gold.unit)
+        score = S.number_with_unit_score(pred, gold.number, gold.unit)
     elif kind == "yesno":
-        ok = pred is not None and _normalise_yes_no(pred) == _normalise_yes_no(info.gold(doc))
+        score = S.yes_no_score(pred, info.gold(doc))
     else:  # pragma: no cover - registry and this function are edited together
         raise ValueError(f"unknown scorer kind {kind!r} for {info.name}")
-    return {"acc": float(bool(ok)), "has_answer": float(has)}
+    return {"acc": float(score.value), "has_answer": has}, score
+
+
+def score_one(info: TaskInfo, doc: dict, answer: str | None) -> dict[str, Any]:
+    """Score one final answer (already think-stripped) against a doc; keys as in DATAFLOW §1,
+    plus `status_<name>` (1.0 for this answer's status, 0.0 for the others)."""
+    out, score = _score_answer(info, doc, answer)
+    out.update(status_metrics([score]))
+    return out
+
+
+class _FailureLog:
+    """Answers that could not be scored (TIMEOUT, ERROR), counted per task for the run's log.
+
+    The results JSON carries them as `status_timeout` / `status_error`; this only makes them
+    impossible to miss: a warning for the first few per task, and a summary line per task
+    when the process exits (after lm-eval has printed its table)."""
+
+    FIRST = 3
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+
+    def note(self, task: str, score: Score) -> None:
+        if score.status in SCORED:
+            return
+        with self._lock:
+            self.counts[task][score.status] += 1
+            n = self.counts[task][score.status]
+        if n <= self.FIRST:
+            logger.warning("%s: answer %s #%d in this task (%s); counted in %s, not as wrong",
+                           task, score.status.value, n, score.detail or "no detail", score.status.metric)
+
+    def summary(self) -> list[str]:
+        with self._lock:
+            items = sorted((t, dict(c)) for t, c in self.counts.items() if c)
+        return [f"{task}: " + ", ".join(f"{n} answer(s) {s.value}" for s, n in sorted(c.items(), key=lambda x: x[0].value))
+                + " (not scored; see status_timeout / status_error in the results)" for task, c in items]
+
+    def report(self) -> None:
+        for line in self.summary():
+            logger.warning(line)
+
+
+FAILURES = _FailureLog()
+atexit.register(FAILURES.report)
 
 
 def process_results_for(task: str, doc: dict, results: list) -> dict[str, Any]:
-    """Score the k answers of one doc and average them (lists are concatenated: ifeval inst-level)."""
+    """Score the k answers of one doc and average them (lists are concatenated: ifeval
+    inst-level); `status_<name>` is the fraction of the k answers in each status."""
     info = TASKS[task]
-    per_answer = [score_one(info, doc, a) for a in _answers(results)]
+    scored = [_score_answer(info, doc, a) for a in _answers(results)]
     out: dict[str, Any] = {}
-    for key in per_answer[0]:
-        values = [s[key] for s in per_answer]
+    for key in scored[0][0]:
+        values = [m[key] for m, _ in scored]
         if isinstance(values[0], list):
             out[key] = [v for sub in values for v in sub]
         else:
             out[key] = _mean([float(v) for v in values])
+    scores = [score for _, score in scored]
+    for score in scores:
+        FAILURES.note(task, score)
+    out.update(status_metrics(scores))
     return out
 
 
