@@ -177,7 +177,7 @@ def squad_golds(doc: dict) -> list[str]:
 
 
 def coqa_golds(doc: dict) -> list[str]:
-    """A flattened CoQA row (see `process.flatten_coqa`) carries its gold answers in `answers`."""
+    """A flattened CoQA row (see `data.flatten_coqa`) carries its gold answers in `answers`."""
     return [t for t in doc["answers"] if str(t).strip()]
 
 
@@ -338,5 +338,5 @@ def target_scibench(doc: dict) -> str:
 
 
 def target_ifeval(doc: dict) -> str:
-    """Only the hand-written few-shot examples carry a response (process.IFEVAL_FEWSHOT)."""
+    """Only the hand-written few-shot examples carry a response (data.IFEVAL_FEWSHOT)."""
     return str(doc.get("response", ""))
