@@ -84,7 +84,7 @@ from pathlib import Path  # noqa: E402
 import datasets  # noqa: E402
 
 from reasoning_suite.errors import UserError  # noqa: E402
-from reasoning_suite.harness_tasks import process  # noqa: E402
+from reasoning_suite.harness_tasks import data as D  # noqa: E402
 from reasoning_suite.harness_tasks.registry import SCIBENCH_PHYSICS, SCIBENCH_SOURCES  # noqa: E402
 
 
@@ -95,7 +95,7 @@ def test_at_risk_tasks_name_revision_and_files_in_their_yamls():
     assert '"thermo_sol.json"' in text["rs_scibench"] and "test_split: test" in text["rs_scibench"]
     assert 'validation: "coqa_validation.parquet"' in text["rs_coqa"] and "dataset_path: EleutherAI/coqa" in text["rs_coqa"]
     for name, t in text.items():
-        assert f"custom_dataset: !function reasoning_suite.harness_tasks.process.load_{name}" in t
+        assert f"custom_dataset: !function reasoning_suite.harness_tasks.data.load_{name[3:]}" in t
     # Tasks whose loading is not at risk keep lm-eval's own loading.
     assert "custom_dataset" not in (Path(tasks_dir()) / "rs_gsm8k.yaml").read_text()
 
@@ -138,18 +138,18 @@ def test_scibench_hub_files_do_not_share_columns_and_the_loader_copes(monkeypatc
         return real("json", data_files=str(tmp_path / data_files), split="train", cache_dir=str(tmp_path / "c"))
 
     monkeypatch.setattr(datasets, "load_dataset", hub)
-    ds = process.load_rs_scibench(version=1.0)  # lm-eval passes metadata (version) too
+    ds = D.load_scibench(version=1.0)  # lm-eval passes metadata (version) too
     assert sorted(asked) == sorted([f"{s}.json" for s in SCIBENCH_SOURCES] + [f"{s}_sol.json" for s in SCIBENCH_SOURCES])
     assert set(ds["test"]["source"]) == set(SCIBENCH_PHYSICS) and set(ds["train"]["source"]) == set(SCIBENCH_PHYSICS)
     assert len(ds["test"]) == 5 + 3 * 2
     # Worked-solution problems are few-shot only, never scored.
     assert not set(ds["test"]["problem_text"]) & set(ds["train"]["problem_text"])
     assert all(s for s in ds["train"]["solution"])
-    every = process.load_rs_scibench(scibench_sources="all")
+    every = D.load_scibench(scibench_sources="all")
     assert len(every["test"]) == len(rows["test"]) + 10 * 2 and len(every["train"]) == 10
-    assert len(process.load_rs_scibench(scibench_sources="atkins,stat")["test"]) == 2 + 2 * 2
+    assert len(D.load_scibench(scibench_sources="atkins,stat")["test"]) == 2 + 2 * 2
     with pytest.raises(UserError, match="scibench_sources='biology'"):
-        process.load_rs_scibench(scibench_sources="biology")
+        D.load_scibench(scibench_sources="biology")
 
 
 def test_scibench_through_lm_eval_is_scored_on_textbook_problems(monkeypatch, tmp_path):
@@ -171,8 +171,8 @@ def test_a_hub_copy_that_fails_is_one_line_naming_task_and_fix(monkeypatch):
         raise RuntimeError("Dataset scripts are no longer supported, but found legalbench.py\nTraceback ...")
 
     monkeypatch.setattr(datasets, "load_dataset", broken)
-    for task, loader in (("rs_consumer_qa", process.load_rs_consumer_qa), ("rs_coqa", process.load_rs_coqa),
-                         ("rs_scibench", process.load_rs_scibench)):
+    for task, loader in (("rs_consumer_qa", D.load_consumer_qa), ("rs_coqa", D.load_coqa),
+                         ("rs_scibench", D.load_scibench)):
         with pytest.raises(UserError) as exc:
             loader()
         msg = str(exc.value)
@@ -184,19 +184,19 @@ def test_a_hub_copy_that_fails_is_one_line_naming_task_and_fix(monkeypatch):
 
 def test_coqa_rows_carry_every_reference_answer():
     ds = offline_data.load_samples("rs_coqa")
-    val = process.flatten_coqa(ds["validation"])
+    val = D.flatten_coqa(ds["validation"])
     assert val[0]["answers"] == ["white", "white", "white", "a little white"]
     assert val[2]["answers"] == ["no", "no", "No, she lived with her mother and sisters", "no"]
     # Additional answers are matched by turn_id: the third annotator skipped turn 2 of story 2.
     assert val[4]["question"] == "Where is it located?" and val[4]["answers"] == ["Vatican City", "in Vatican City", "Vatican City"]
     assert val[4]["history_answers"] == ["1475"]  # the dialogue so far uses the main answer
     # The train split's placeholders (empty additional answers) leave the one reference.
-    assert [r["answers"] for r in process.flatten_coqa(ds["train"])] == [["red"], ["to the lake"], ["his sister Ann"]]
+    assert [r["answers"] for r in D.flatten_coqa(ds["train"])] == [["red"], ["to the lake"], ["his sister Ann"]]
     assert TASKS["rs_coqa"].truth(val[0]).count("white") >= 2
     # A stanfordnlp/coqa row (one reference, plain question list) still flattens.
     plain = datasets.Dataset.from_list([{"source": "mctest", "story": "Sky is blue.", "questions": ["Colour?"],
                                          "answers": {"input_text": ["blue"], "answer_start": [7], "answer_end": [11]}}])
-    assert process.flatten_coqa(plain)[0]["answers"] == ["blue"]
+    assert D.flatten_coqa(plain)[0]["answers"] == ["blue"]
 
 
 def test_mmlu_pro_samples_have_the_real_ten_option_schema():
