@@ -6,8 +6,8 @@ Each knob of a command is one dataclass field declared once, with its default an
 
 The same dataclass serves three readers, so a default is never written twice:
 - the command line: `CommandParser(BuildDataConfig).parse(argv)` is transformers'
-  `HfArgumentParser` (flags `--ratio`, `--field-name` and `--field_name`, booleans with
-  `--no-x`, `Literal` types as choices) plus a `--config FILE` of the same fields (TRL's
+  `HfArgumentParser` (flags `--ratio`, `--field-name` and `--field_name`, booleans as
+  `--x`/`--no-x`, `Literal` types and `choices` metadata as choices) plus a `--config FILE` of the same fields (TRL's
   `TrlParser` rule: the file's values replace the defaults, flags given win over the file);
 - a YAML/JSON mapping (config files, a study's sections): `from_mapping(cls, data, where)`
   checks every key and type and fails in one line naming the field;
@@ -112,6 +112,16 @@ class CommandParser(HfArgumentParser):
             return
         if meta.get("positional") or meta.get("append"):
             _add_special(parser, field, meta)
+            return
+        if field.type is bool:  # --x / --no-x, never a value to swallow (argparse's BooleanOptionalAction)
+            if field.name.startswith("no_"):
+                raise ValueError(f"{field.name}: name the positive (`{field.name[3:]}: bool = True`); --no-x is made for it")
+            aliases = meta.get("aliases", [])
+            names = ([aliases] if isinstance(aliases, str) else list(aliases)) + [f"--{field.name}"]
+            names += [f"--{field.name.replace('_', '-')}"] if "_" in field.name else []
+            kw = {k: v for k, v in meta.items() if k not in _OWN_KEYS and k != "aliases"}
+            parser.add_argument(*names, dest=field.name, action=argparse.BooleanOptionalAction,
+                                default=False if field.default is dataclasses.MISSING else field.default, **kw)
             return
         plain = copy.copy(field)
         plain.metadata = types.MappingProxyType({k: v for k, v in meta.items() if k not in _OWN_KEYS})

@@ -8,11 +8,13 @@ goes to `lm_eval` untouched, so its documentation applies as is.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
+from typing import Literal
 
+from reasoning_suite.config_parsing import CommandParser, option
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks import offline_tasks_dir, tasks_dir
 
@@ -30,40 +32,54 @@ def _include_dir(offline: bool, repeats: int | None) -> str:
     return write_overlay(base, {"repeats": repeats})
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--offline", action="store_true",
-                        help="use the bundled sample files instead of the Hugging Face hub datasets")
-    parser.add_argument("--repeats", type=int, default=None, metavar="K",
-                        help="sample K responses per question and average their scores (default 1)")
+@dataclass
+class TasksDirOptions:
+    """`reasoning-suite tasks-dir`'s options (and the first of `eval`'s own)."""
+
+    offline: bool = option(False, "use the bundled sample files instead of the Hugging Face hub datasets")
+    repeats: int | None = option(None, "sample K responses per question and average their scores (default 1)",
+                                 metavar="K")
+
+
+@dataclass
+class EvalOptions(TasksDirOptions):
+    """The options `reasoning-suite eval` consumes itself; everything else goes to lm_eval."""
+
+    thinking: Literal["auto", "prompt-opened"] = option(
+        "auto", "prompt-opened: the chat template opens <think> in the prompt (Qwen3-style), "
+        "so a response without </think> has no answer")
+
+
+@dataclass
+class TasksOptions:
+    as_json: bool = option(False, "print the table as JSON", aliases=["--json"])
 
 
 def tasks_dir_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="reasoning-suite tasks-dir",
-        description="Print the task directory for `lm_eval --include_path`.",
-    )
-    _add_common(parser)
-    args = parser.parse_args(argv)
+    args: TasksDirOptions = CommandParser(
+        TasksDirOptions, prog="reasoning-suite tasks-dir",
+        description="Print the task directory for `lm_eval --include_path`.").parse(argv)
     print(_include_dir(args.offline, args.repeats))
     return 0
 
 
-def _split_eval_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(
+def _eval_parser() -> CommandParser:
+    parser = CommandParser(
+        EvalOptions,
         prog="reasoning-suite eval",
         description="Run lm_eval with the suite's tasks; every other argument is passed to lm_eval.",
         epilog="Example: reasoning-suite eval --model hf --model_args pretrained=ORG/MODEL --tasks reasoning_suite "
         "--apply_chat_template --log_samples --output_path runs/   (lm_eval's own options: lm_eval run --help)",
-        allow_abbrev=False,
         add_help=False,
     )
-    _add_common(parser)
-    parser.add_argument("--thinking", choices=["auto", "prompt-opened"], default="auto",
-                        help="prompt-opened: the chat template opens <think> in the prompt (Qwen3-style), "
-                        "so a response without </think> has no answer")
     parser.add_argument("--rs-help", action="store_true", help="show this help and exit")
-    ours, rest = parser.parse_known_args(argv)
-    if ours.rs_help:
+    return parser
+
+
+def _split_eval_args(argv: list[str]) -> tuple[EvalOptions, list[str]]:
+    parser = _eval_parser()
+    ours, extra, rest = parser.parse(argv, known=True)
+    if extra.rs_help:
         parser.print_help()
         raise SystemExit(0)
     return ours, rest
@@ -142,12 +158,9 @@ def eval_main(argv: list[str]) -> int:
 
 
 def tasks_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="reasoning-suite tasks",
-        description="List the suite's groups, tasks, categories, datasets and sizes.",
-    )
-    parser.add_argument("--json", action="store_true", help="print the table as JSON")
-    args = parser.parse_args(argv)
+    args: TasksOptions = CommandParser(
+        TasksOptions, prog="reasoning-suite tasks",
+        description="List the suite's groups, tasks, categories, datasets and sizes.").parse(argv)
 
     from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, TASKS
 
@@ -166,7 +179,7 @@ def tasks_main(argv: list[str]) -> int:
             "few-shot": info.fewshot_split or "hand-written",
             "metric": info.primary_metric,
         })
-    if args.json:
+    if args.as_json:
         import json
 
         print(json.dumps(rows, indent=2))
