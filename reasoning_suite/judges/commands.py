@@ -94,7 +94,8 @@ def judge_main(argv: list[str]) -> int:
     console = Console(stderr=True)
     for path in run.ignored:
         console.print(f"[yellow]note:[/] ignoring older run {path.name} (a newer one of the same task is judged)")
-    views = {t: task_view(t, panel) for t in run.tasks}
+    configs = (run.results or {}).get("configs") or {}
+    views = {t: task_view(t, panel, configs.get(t)) for t in run.tasks}
     for t, v in views.items():
         if not v.registered:
             console.print(f"[yellow]note:[/] task {t} is not in the suite's registry; judging it on its logged prompt and target")
