@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from reasoning_suite.config_parsing import option
 from reasoning_suite.core.answer import FINAL_ANSWER_FILTER, THINKING_MODES
 from reasoning_suite.core.score import Status
 from reasoning_suite.errors import UserError
@@ -296,9 +297,15 @@ def write_dir(directory: str | Path, files: dict[str, str]) -> None:
 class RunOptions:
     """A run's mode, written into an overlay of the task YAMLs (the default is no overlay)."""
 
-    repeats: int = 1
-    thinking: str = "auto"  # core.answer.THINKING_MODES
-    fewshot: bool = False  # the base-model few-shot layout (no chat template, --num_fewshot N)
+    # Each field is also a flag of `reasoning-suite eval` / `tasks-dir` (harness_tasks.commands.EvalOptions).
+    repeats: int = option(1, "sample K responses per question and average their scores", metavar="K")
+    thinking: str = option(
+        "auto", "prompt-opened: the chat template opens <think> in the prompt (QwQ, DeepSeek-R1 distills, "
+        "Qwen3-Thinking-2507), so a response without </think> has no answer", choices=THINKING_MODES)
+    fewshot: bool = option(
+        False, "the base-model few-shot layout (no chat template): the question ends with the examples' `Answer:` "
+        "cue, generation stops at an invented next example, and the scored answer is cut there; implied by "
+        "--num_fewshot N without --apply_chat_template")
 
     def __post_init__(self) -> None:
         if self.repeats < 1:
