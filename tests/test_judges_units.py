@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,25 @@ def test_presets_load():
     assert all(j.base_url.startswith("${") for j in paper.judges)
     assert paper.vote == VoteRule(rule="majority", tie="no", min_verdicts=2, too_few="no", abstain_counts_as="no")
     assert load_panel("local-vllm").vote.min_verdicts == 1
+
+
+def test_answer_tail_chars_has_one_default_the_panel_configs():
+    """It had four (the dataclass, the loader, each preset file); a preset that restates it
+    would silently keep 2000 if the default moved."""
+    import dataclasses
+    from importlib import resources
+
+    import yaml
+
+    from reasoning_suite.judges.config import PanelConfig, preset_names
+
+    default = {f.name: f.default for f in dataclasses.fields(PanelConfig)}["answer_tail_chars"]
+    for name in preset_names():
+        raw = yaml.safe_load((resources.files("reasoning_suite.judges.presets") / f"{name}.yaml").read_text())
+        assert "answer_tail_chars" not in raw, name
+        assert load_panel(name).answer_tail_chars == default
+    assert parse_panel({"judges": [J]}, source="x.yaml").answer_tail_chars == default
+    assert parse_panel({"judges": [J], "answer_tail_chars": 50}, source="x.yaml").answer_tail_chars == 50
 
 
 def test_defaults_are_the_papers():
@@ -123,6 +143,8 @@ def test_answer_ending():
         ("\\boxed{yes", None),  # unclosed
         ("<think>maybe \\boxed{yes}</think>\nNot equivalent. \\boxed{no}", "no"),
         ("<think>it could be \\boxed{yes}", None),  # trace never closed
+        ("<think>a</think> \\boxed{yes} <think>wait", None),  # re-opened: the box was tentative
+        ("<think>a</think> \\boxed{yes} <think>wait</think> \\boxed{no}", "no"),
         ("\\boxed{ yes. }", "yes"),
         ("\\boxed{maybe}", None),
     ],
@@ -185,6 +207,46 @@ def test_panel_stats():
 
 # ----------------------------------------------------------------------------- samples reader
 
+def _judge_prompts(tmp_path, task: str, responses: list[str], filter_args: dict | None, prompt: str = "Q"):
+    """The judge prompts `build_prompts` makes for one logged sample of `task` with these responses."""
+    from reasoning_suite.judges.prepare import build_prompts, task_view
+    from reasoning_suite.judges.samples import TaskSamples
+
+    doc = {"question": "Tom has 3 boxes?", "answer": "#### 31"}
+    sample = {"doc_id": 0, "doc": doc, "resps": [responses], "arguments": {"gen_args_0": {"arg_0": prompt}}}
+    config = None if filter_args is None else {"filter_list": [{"name": "none", "filter": [
+        {"function": "rs_final_answer", "task": task, **filter_args}]}]}
+    panel = load_panel("paper")
+    view = task_view(task, panel, config)
+    ts = TaskSamples(task=task, path=tmp_path / f"samples_{task}.jsonl", date="d", samples=[sample])
+    prompts, _ = build_prompts(ts, view, panel)
+    return [p.split("User Answer: ", 1)[1].split("\nGround Truth:", 1)[0] for p in prompts.values()]
+
+
+def test_judge_is_shown_the_scored_answer_not_the_raw_continuation(tmp_path):
+    from reasoning_suite.harness_tasks import prompts as P
+
+    rambling = " \\boxed{31}\n\n" + P.MATH + "\n\nAnother question\nAnswer: \\boxed{7}"
+    mixed = "<think>a</think> \\boxed{31} <think>wait"
+    shown = _judge_prompts(tmp_path, "rs_gsm8k", [rambling, mixed, "<think>x</think> \\boxed{31}"],
+                           {"thinking": "auto", "fewshot": True})
+    assert shown == ["\\boxed{31}", "", "\\boxed{31}"]
+    # a zero-shot run (no few-shot mode): nothing is cut, the thinking still is
+    assert _judge_prompts(tmp_path, "rs_gsm8k", [rambling], {"thinking": "auto", "fewshot": False})[0].endswith("\\boxed{7}")
+
+
+def test_judge_follows_the_runs_thinking_mode_and_warns_when_it_was_forgotten(tmp_path, caplog):
+    import logging
+
+    opened = "<|im_start|>assistant\n<think>\n"
+    told = _judge_prompts(tmp_path, "rs_gsm8k", ["bare \\boxed{31}"], {"thinking": "prompt-opened", "fewshot": False}, opened)
+    assert told == [""]
+    with caplog.at_level(logging.WARNING, logger="reasoning_suite.core.answer"):
+        forgotten = _judge_prompts(tmp_path, "rs_gsm8k", ["bare \\boxed{31}"], {"thinking": "auto", "fewshot": False}, opened)
+    assert forgotten == ["bare \\boxed{31}"]  # what the rule scorer scored, so judge and rule agree
+    assert "--thinking prompt-opened" in caplog.text
+
+
 def test_samples_reader_errors(tmp_path):
     with pytest.raises(UserError, match="no samples_<task>_<date>.jsonl"):
         find_run([tmp_path])
@@ -225,3 +287,52 @@ def test_groups_are_plain_means_of_members_like_the_suites_lm_eval_groups():
     assert subtasks["rs_math_oe"] == ["rs_gsm8k", "rs_math_500"] and subtasks["reasoning_suite"] == ["rs_general_mc", "rs_math_oe"]
     assert groups["rs_math_oe"]["judge_acc_stderr,none"] == pytest.approx((0.1 ** 2 + 0.1 ** 2) ** 0.5 / 2)
     assert "reasoning_suite_extended" not in groups and categories["Math-OE"]["samples"] == 8
+
+
+def test_subset_run_overall_is_the_mean_of_the_categories_that_ran():
+    """Task scores 1.0, 0.0 (General-MC) and 1.0 (Math-OE): 0.75 overall, the leaderboard's number."""
+    from reasoning_suite.judges.report import group_results, overall_result
+
+    def entry(acc):
+        return {"samples": 4, "judge_acc,none": acc, "judge_acc_stderr,none": None, "acc,none": acc, "acc_stderr,none": None}
+
+    tasks = {"rs_winogrande": entry(1.0), "rs_openbookqa": entry(0.0), "rs_gsm8k": entry(1.0)}
+    groups, _, categories = group_results(tasks)
+    assert groups["reasoning_suite"]["acc,none"] == pytest.approx(0.75)
+    assert overall_result(tasks)["judge_acc,none"] == pytest.approx(0.75)
+    assert categories["General-MC"]["acc,none"] == 0.5 and groups["rs_general_mc"]["judge_acc_stderr,none"] is None
+
+
+def test_rougeL_is_never_averaged_into_acc():
+    """Code: mmlu_pro_code acc 0.5 and code summarization rougeL 0.1 give Code and the extended
+    suite acc 0.5 (averaging rougeL in gave 0.30); the judge's judge_acc covers both tasks."""
+    from reasoning_suite.judges.report import group_results
+
+    tasks = {
+        "rs_mmlu_pro_code": {"samples": 2, "judge_acc,none": 1.0, "acc,none": 0.5},
+        "rs_c_code_summarization": {"samples": 2, "judge_acc,none": 0.0, "rougeL,none": 0.1, "rule_metric": "rougeL"},
+    }
+    groups, subtasks, categories = group_results(tasks)
+    assert groups["reasoning_suite_extended"]["acc,none"] == pytest.approx(0.5)
+    assert categories["Code"]["acc,none"] == pytest.approx(0.5)
+    assert groups["rs_code"]["judge_acc,none"] == pytest.approx(0.5)
+    assert subtasks["reasoning_suite_extended"] == ["rs_code"] and "reasoning_suite" not in groups
+
+
+def test_judged_task_keeps_its_rule_score_under_its_primary_metric():
+    from reasoning_suite.endpoints import ChatResult
+    from reasoning_suite.judges.config import load_panel
+    from reasoning_suite.judges.prepare import ItemKey, task_view
+    from reasoning_suite.judges.report import judge_task
+    from reasoning_suite.judges.samples import TaskSamples
+
+    panel = load_panel("paper")
+    samples = [{"doc_id": i, "doc": {"code": "int f();", "summary": "s"}, "resps": [["x"]], "rougeL": r}
+               for i, r in enumerate((0.1, 0.3))]
+    ts = TaskSamples("rs_c_code_summarization", Path("samples_rs_c_code_summarization_x.jsonl"), "x", samples)
+    replies = {(ItemKey(ts.task, i, 0), j.name): ChatResult("yes", None, "stop", 1, 1, False)
+               for i in range(2) for j in panel.judges}
+    shown = {i: {"question": "q", "truth": "s"} for i in range(2)}
+    _, result, stats = judge_task(ts, task_view(ts.task, panel), shown, replies, panel)
+    assert result["rougeL,none"] == pytest.approx(0.2) and "acc,none" not in result
+    assert result["rule_metric"] == "rougeL" and stats["rule_vs_panel"]["metric"] == "rougeL"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import string
 
+from reasoning_suite.core.score import Score, Status
+
 from ._latex import unwrap_text
 
 _PREFIX = re.compile(
@@ -109,36 +111,75 @@ def _default_letters(n: int) -> list[str]:
     return [string.ascii_uppercase[i] for i in range(min(n, 26))]
 
 
-def mc_correct(
+def _picked_score(pred: str | None, picked: set[int], gold_idx: int) -> Score:
+    if not isinstance(pred, str) or not pred.strip():
+        return Score.no_answer()
+    return Score.correct(picked == {gold_idx})
+
+
+def mc_score(
     pred: str | None, gold_letter: str, options: list[str], letters: list[str] | None = None
-) -> bool:
+) -> Score:
     """Whether ``pred`` picks exactly the option labelled ``gold_letter``.
 
-    ``letters`` defaults to A, B, C, ... for ``len(options)``.
+    ``letters`` defaults to A, B, C, ... for ``len(options)``. NO_ANSWER for a None/empty
+    ``pred``; a gold letter that is not one of ``letters`` (a dataset problem) or a bug is
+    ERROR, never "wrong".
     """
     try:
         letters = list(letters) if letters is not None else _default_letters(len(options))
         gold = str(gold_letter).strip().lower()
         lowered = [str(x).strip().lower() for x in letters]
         if gold not in lowered:
-            return False
-        picked = choose(pred, list(options), [[x] for x in lowered])
-        return picked == {lowered.index(gold)}
-    except Exception:  # noqa: BLE001 - never crash on model output
-        return False
+            return Score.error(f"gold letter {gold_letter!r} is not one of the options' labels {letters}")
+        return _picked_score(pred, choose(pred, list(options), [[x] for x in lowered]), lowered.index(gold))
+    except Exception as exc:  # noqa: BLE001 - never crash on model output; a bug is an ERROR
+        return Score.error(f"mc_score: {type(exc).__name__}: {exc}"[:300])
 
 
-def winogrande_correct(pred: str | None, gold: str, option1: str, option2: str) -> bool:
+def mc_correct(
+    pred: str | None, gold_letter: str, options: list[str], letters: list[str] | None = None
+) -> bool:
+    """`mc_score` is CORRECT (a plain yes/no for tools and tests)."""
+    return mc_score(pred, gold_letter, options, letters).status is Status.CORRECT
+
+
+def winogrande_score(pred: str | None, gold: str, option1: str, option2: str) -> Score:
     """Whether ``pred`` picks the gold Winogrande option (``gold`` is "1" or "2").
 
     Accepted: the label (``1``/``2``, ``Option 1``, and ``A``/``B`` for first/second) or the
-    option's text.
+    option's text. A gold that is not "1"/"2" is ERROR.
     """
     try:
         gold_idx = {"1": 0, "2": 1}.get(str(gold).strip())
         if gold_idx is None:
-            return False
-        picked = choose(pred, [option1, option2], [["1", "a"], ["2", "b"]])
-        return picked == {gold_idx}
-    except Exception:  # noqa: BLE001
-        return False
+            return Score.error(f"winogrande gold {gold!r} is not '1' or '2'")
+        return _picked_score(pred, choose(pred, [option1, option2], [["1", "a"], ["2", "b"]]), gold_idx)
+    except Exception as exc:  # noqa: BLE001
+        return Score.error(f"winogrande_score: {type(exc).__name__}: {exc}"[:300])
+
+
+def winogrande_correct(pred: str | None, gold: str, option1: str, option2: str) -> bool:
+    """`winogrande_score` is CORRECT."""
+    return winogrande_score(pred, gold, option1, option2).status is Status.CORRECT
+
+
+def _yes_no(text: str | None) -> str | None:
+    if text is None:
+        return None
+    t = unwrap_text(text)
+    t = re.sub(r"[^a-z]", "", t.lower())
+    return t or None
+
+
+def yes_no_score(pred: str | None, gold: str) -> Score:
+    """Yes/No answers (consumer QA): ``\\text{Yes}``, ``yes.``, ``YES`` are all "yes"."""
+    try:
+        want = _yes_no(str(gold))
+        if want is None:
+            return Score.error(f"yes/no gold {gold!r} has no letters")
+        if not isinstance(pred, str) or not pred.strip():
+            return Score.no_answer()
+        return Score.correct(_yes_no(pred) == want)
+    except Exception as exc:  # noqa: BLE001
+        return Score.error(f"yes_no_score: {type(exc).__name__}: {exc}"[:300])

@@ -6,9 +6,9 @@ percentages, intervals and ``x=3``. What it lacks is a time limit that works out
 main thread (its own uses ``signal.alarm``) and that can stop sympy inside a single long C
 call (``9^{9^{9^9}}``), which no signal or thread can interrupt. So every comparison that is
 not settled by a cheap string check runs in a small pool of worker processes
-(``_math_worker.py``) and a worker that misses its deadline is killed: the sample counts as
-not equal and the run goes on. The pool is started lazily and reused, so a comparison costs
-one pipe round trip, not a process start.
+(``_math_worker.py``) and a worker that misses its deadline is killed: the answer's status is
+``TIMEOUT`` (not "wrong") and the run goes on. The pool is started lazily and reused, so a
+comparison costs one pipe round trip, not a process start.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ import threading
 import time
 from fractions import Fraction
 
+from reasoning_suite.core.score import Score, Status
 from reasoning_suite.errors import UserError
 
+from ._math_worker import compare
 from .boxed import extract_boxed
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ _WORKER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_math_w
 _STARTUP_TIMEOUT_S = 120.0  # importing sympy on a loaded 2-core machine can take a while
 _MAX_CHARS = 5_000  # a longer "answer" is not an answer, and could fill the pipe
 _MAX_WORKERS = max(2, min(8, os.cpu_count() or 2))
+#: Seconds math-verify gets per comparison when the caller names no deadline (the tasks').
+DEFAULT_TIMEOUT_S = 5.0
 
 _PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -57,6 +61,7 @@ class _Worker:
             close_fds=True,
         )
         self._buf = b""
+        self.eof = False  # the worker closed its end (it died), as opposed to a missed deadline
         if self._readline(time.monotonic() + _STARTUP_TIMEOUT_S) != b"ready":
             self.kill()
             raise RuntimeError(f"math-verify worker {_WORKER_PATH} did not start")
@@ -72,13 +77,15 @@ class _Worker:
                 return None
             chunk = os.read(fd, 4096)
             if not chunk:  # the worker died
+                self.eof = True
                 return None
             self._buf += chunk
         line, _, self._buf = self._buf.partition(b"\n")
         return line
 
-    def ask(self, pred: str, gold: str, timeout_s: float) -> bool | None:
-        """True/False, or None when the worker missed the deadline or died (then it is dead)."""
+    def ask(self, pred: str, gold: str, timeout_s: float) -> Score:
+        """The worker's verdict; TIMEOUT when it missed the deadline, ERROR when it died or
+        failed. After TIMEOUT or a death the worker is dead (`alive` is False)."""
         data = (json.dumps([pred, gold]) + "\n").encode()
         deadline = time.monotonic() + timeout_s
         try:
@@ -87,14 +94,23 @@ class _Worker:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-        except OSError:
+        except OSError as exc:
             self.kill()
-            return None
+            return Score.error(f"math-verify worker died before the question: {exc}")
         line = self._readline(deadline)
         if line is None:
+            died = self.eof or self.proc.poll() is not None
             self.kill()
-            return None
-        return line == b"1"
+            if died:
+                return Score.error(f"math-verify worker died (exit code {self.proc.returncode})")
+            return Score.timeout(f"math-verify gave no verdict within {timeout_s:.1f} s")
+        if line.startswith(b"E"):
+            return Score.error("math-verify worker: " + line[1:].decode(errors="replace").strip())
+        return Score.correct(line == b"1")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.returncode is None and not self.proc.stdin.closed
 
     def kill(self) -> None:
         try:
@@ -166,23 +182,20 @@ class _Pool:
 _POOL = _Pool()
 atexit.register(_POOL.close)
 
-#: Comparisons cut off at their deadline since import (observable, for tests and logs).
-timeouts = 0
-_timeouts_lock = threading.Lock()
-
-
-def _in_process(pred: str, gold: str, timeout_s: float) -> bool:
+def _in_process(pred: str, gold: str, timeout_s: float) -> Score:
     """Fallback when no worker can start: math-verify's own (main-thread only) timeout."""
-    from math_verify import parse, verify
-
     main = threading.current_thread() is threading.main_thread()
     seconds = max(1, int(round(timeout_s))) if main else None
     try:
-        g = parse(gold, parsing_timeout=seconds)
-        p = parse(pred, parsing_timeout=seconds)
-        return bool(g and p and verify(g, p, timeout_seconds=seconds))
-    except BaseException:  # noqa: BLE001 - includes math-verify's TimeoutException
-        return False
+        from math_verify.errors import TimeoutException
+    except ImportError as exc:
+        return Score.error(f"math-verify is not importable: {exc}")
+    try:
+        return Score.correct(compare(pred, gold, seconds))
+    except TimeoutException:
+        return Score.timeout(f"math-verify gave no verdict within {seconds} s")
+    except Exception as exc:  # noqa: BLE001 - a bug in the comparison, not a verdict
+        return Score.error(f"math-verify comparison failed: {type(exc).__name__}: {exc}")
 
 
 def _unwrap(s: str) -> str:
@@ -261,43 +274,59 @@ def _quick(pred: str, gold: str) -> bool | None:
     return None
 
 
-def math_equal(pred: str | None, gold: str, timeout_s: float = 5.0) -> bool:
+def math_score(pred: str | None, gold: str, timeout_s: float | None = None) -> Score:
     """Whether ``pred`` is mathematically the same answer as ``gold`` (math-verify's rules).
 
-    Both are answers, not whole responses (a ``\\boxed{}`` in either is unwrapped). Returns
-    False for None/empty/garbage and when the comparison takes longer than ``timeout_s``
-    seconds, in any thread; never raises.
+    Both are answers, not whole responses (a ``\\boxed{}`` in either is unwrapped). Status:
+    NO_ANSWER for a None/empty ``pred``; CORRECT / INCORRECT for a verdict (garbage is
+    INCORRECT); TIMEOUT when math-verify took longer than ``timeout_s`` seconds (default
+    `DEFAULT_TIMEOUT_S`), in any thread; ERROR when the comparison could not run (math-verify missing, a worker that
+    died, a bug), with the reason in ``detail``. Never raises.
     """
-    if not isinstance(pred, str) or not isinstance(gold, str):
-        return False
+    timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else float(timeout_s)
+    if not isinstance(gold, str) or not gold.strip():
+        return Score.error(f"gold answer is not a non-empty string: {gold!r}"[:200])
+    if not isinstance(pred, str) or not pred.strip():
+        return Score.no_answer()
     try:
         pred, gold = _unwrap(pred), _unwrap(gold)
-        if not pred or not gold or len(pred) > _MAX_CHARS or len(gold) > _MAX_CHARS:
-            return False
+        if not pred:
+            return Score.no_answer()
+        if not gold:
+            return Score.error("gold answer is empty once unwrapped")
+        if len(pred) > _MAX_CHARS:
+            return Score.correct(False)
+        if len(gold) > _MAX_CHARS:
+            return Score.error(f"gold answer longer than {_MAX_CHARS} characters")
         quick = _quick(pred, gold)
         if quick is not None:
-            return quick
+            return Score.correct(quick)
         pred_box, gold_box = "\\boxed{" + pred + "}", "\\boxed{" + gold + "}"
         worker = None if _POOL.broken else _POOL.acquire()
         if worker is None:
             return _in_process(pred_box, gold_box, timeout_s)
-        answer = None
+        score = None
         try:
-            answer = worker.ask(pred_box, gold_box, float(timeout_s))
+            score = worker.ask(pred_box, gold_box, float(timeout_s))
         except BaseException:  # Ctrl-C mid-question: the worker's answer would be stale
             worker.kill()
             raise
         finally:
-            _POOL.release(worker, alive=answer is not None)
-        if answer is None:
-            global timeouts
-            with _timeouts_lock:
-                timeouts += 1
-            logger.warning("math_equal: no verdict within %.1fs for %r vs %r", timeout_s, pred[:80], gold[:80])
-        return bool(answer)
-    except Exception:  # noqa: BLE001 - a scorer never crashes the run
-        logger.debug("math_equal failed on %r vs %r", pred, gold, exc_info=True)
-        return False
+            _POOL.release(worker, alive=score is not None and worker.alive)
+        if score.status is Status.TIMEOUT:
+            logger.warning("math_score: %s for %r vs %r", score.detail, pred[:80], gold[:80])
+        elif score.status is Status.ERROR:
+            logger.error("math_score: %s for %r vs %r", score.detail, pred[:80], gold[:80])
+        return score
+    except Exception as exc:  # noqa: BLE001 - a scorer never crashes the run; a bug is an ERROR
+        logger.debug("math_score failed on %r vs %r", pred, gold, exc_info=True)
+        return Score.error(f"math_score: {type(exc).__name__}: {exc}"[:300])
+
+
+def math_equal(pred: str | None, gold: str, timeout_s: float | None = None) -> bool:
+    """``math_score(...)`` is CORRECT: a plain yes/no for tools and tests. The tasks use
+    `math_score`, which keeps TIMEOUT and ERROR apart from "not equal"."""
+    return math_score(pred, gold, timeout_s).status is Status.CORRECT
 
 
 def gsm8k_gold(answer_field: str) -> str:

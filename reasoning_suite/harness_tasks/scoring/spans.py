@@ -11,6 +11,8 @@ import re
 import string
 from collections import Counter
 
+from reasoning_suite.core.score import Score
+
 from ._latex import unwrap_text
 
 _PUNCT = set(string.punctuation)
@@ -38,14 +40,18 @@ def _f1(pred_tokens: list[str], gold_tokens: list[str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def span_scores(pred: str | None, golds: list[str]) -> tuple[float, float]:
-    """(exact match, token F1) of ``pred`` against the best of ``golds``; (0, 0) for None."""
+def span_score(pred: str | None, golds: list[str]) -> tuple[Score, float]:
+    """(exact match as a Score, token F1) of ``pred`` against the best of ``golds``.
+
+    The Score is CORRECT on an exact match (value 1.0), INCORRECT otherwise (value 0.0; the
+    partial credit is the F1), NO_ANSWER for None. A doc without a string gold is ERROR.
+    """
     try:
-        if not isinstance(pred, str):
-            return 0.0, 0.0
         golds = [g for g in ([golds] if isinstance(golds, str) else golds) if isinstance(g, str)]
         if not golds:
-            return 0.0, 0.0
+            return Score.error("span task doc has no gold answer"), 0.0
+        if not isinstance(pred, str):
+            return Score.no_answer(), 0.0
         p = normalize_answer(unwrap_text(pred))
         p_tokens = p.split()
         em = f1 = 0.0
@@ -53,6 +59,12 @@ def span_scores(pred: str | None, golds: list[str]) -> tuple[float, float]:
             g = normalize_answer(gold)
             em = max(em, float(p == g))
             f1 = max(f1, _f1(p_tokens, g.split()))
-        return em, f1
-    except Exception:  # noqa: BLE001
-        return 0.0, 0.0
+        return Score.correct(em == 1.0), f1
+    except Exception as exc:  # noqa: BLE001 - a bug is an ERROR, never "wrong"
+        return Score.error(f"span_score: {type(exc).__name__}: {exc}"[:300]), 0.0
+
+
+def span_scores(pred: str | None, golds: list[str]) -> tuple[float, float]:
+    """(exact match, token F1) of ``pred`` against the best of ``golds``; (0, 0) for None."""
+    score, f1 = span_score(pred, golds)
+    return score.value, f1

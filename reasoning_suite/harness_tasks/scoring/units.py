@@ -3,7 +3,7 @@
 SciBench checks ``math.isclose(pred, gold, rel_tol=0.05)``; its gold is a number plus a unit
 string that may carry a power of ten (``10^{-19} \\mathrm{~J}``). A model may answer either
 in that unit (``3.2``) or in plain form (``3.2 \\times 10^{-19} J``), so both readings of the
-gold are accepted. Anything that is not a number falls back to `math_equal`.
+gold are accepted. Anything that is not a number falls back to `math_score`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 import re
 
+from reasoning_suite.core.score import Score, Status
+
 from ._latex import unwrap_text
-from .math_equiv import math_equal
+from .math_equiv import math_score
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _SCI = re.compile(
@@ -59,22 +61,33 @@ def _unit_scale(unit: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def number_with_unit_equal(
+def number_with_unit_score(
     pred: str | None, gold_value: str, gold_unit: str | None = None, rel_tol: float = 0.05
-) -> bool:
-    """Whether ``pred`` is ``gold_value`` (in ``gold_unit``) within ``rel_tol`` relative error."""
+) -> Score:
+    """Whether ``pred`` is ``gold_value`` (in ``gold_unit``) within ``rel_tol`` relative error.
+
+    NO_ANSWER for None/empty; a non-number falls back to `math_score` (so its TIMEOUT and
+    ERROR come through); a bug is ERROR.
+    """
     try:
         if not isinstance(pred, str) or not pred.strip():
-            return False
+            return Score.no_answer()
         gold = parse_number(str(gold_value))
         value = parse_number(pred)
         if gold is None or value is None:
-            return math_equal(pred, str(gold_value))
+            return math_score(pred, str(gold_value))
         candidates = [gold]
         scale = _unit_scale(gold_unit)
         if scale:
             candidates.append(gold * 10.0**scale)
-        return any(math.isclose(value, g, rel_tol=rel_tol, abs_tol=1e-12 if g == 0 else 0.0)
-                   for g in candidates)
-    except Exception:  # noqa: BLE001
-        return False
+        return Score.correct(any(math.isclose(value, g, rel_tol=rel_tol, abs_tol=1e-12 if g == 0 else 0.0)
+                                 for g in candidates))
+    except Exception as exc:  # noqa: BLE001 - a bug is an ERROR, never "wrong"
+        return Score.error(f"number_with_unit_score: {type(exc).__name__}: {exc}"[:300])
+
+
+def number_with_unit_equal(
+    pred: str | None, gold_value: str, gold_unit: str | None = None, rel_tol: float = 0.05
+) -> bool:
+    """`number_with_unit_score` is CORRECT."""
+    return number_with_unit_score(pred, gold_value, gold_unit, rel_tol).status is Status.CORRECT
