@@ -206,23 +206,42 @@ def tasks_main(argv: list[str]) -> int:
         print(json.dumps(rows, indent=2))
         return 0
 
+    from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="reasoning-suite tasks (lm-eval names; groups reasoning_suite, reasoning_suite_extended)")
-    for col in ("group", "category", "task", "dataset", "split", "size", "few-shot", "metric"):
-        table.add_column(col, justify="right" if col == "size" else "left", overflow="fold")
-    previous_group = None
-    for row in rows:
-        group = row["group"]
-        label = group
-        if group in CATEGORY_GROUPS:
-            label = f"{TASKS[row['task']].group}/{group}"
-        if previous_group is not None and group != previous_group:
-            table.add_section()
-        table.add_row(label if group != previous_group else "", row["category"], row["task"], escape(row["dataset"]),
-                      escape(row["split"]), "?" if row["size"] is None else f"{row['size']:,}", row["few-shot"], row["metric"])
-        previous_group = group
-    Console().print(table)
+    # Fits 80 columns: the dataset sits under its task, subsets are numbered notes below the
+    # table, and each group is a heading row.
+    table = Table(title="reasoning-suite tasks (lm-eval names)", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  title_justify="left")
+    table.add_column("task / dataset", ratio=1, overflow="fold")
+    table.add_column("split", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("few-shot", no_wrap=True)
+    table.add_column("metric", no_wrap=True)
+    notes: list[str] = []
+    members: dict[str, list[str]] = {}
+    previous = None
+    for row, info in zip(rows, TASKS.values()):
+        heading = (row["group"], row["category"])
+        if heading != previous:
+            if previous is not None:
+                table.add_section()
+            table.add_row(f"[bold]{escape(row['category'])}[/bold] [dim]{escape(row['group'])}[/dim]", "", "", "", "")
+            members.setdefault(info.group, []).append(row["group"])
+            previous = heading
+        split = info.split
+        if info.subset:
+            notes.append(info.subset)
+            split += f" [{len(notes)}]"
+        table.add_row(f"{row['task']}\n[dim]{escape(row['dataset'])}[/dim]", escape(split),
+                      "?" if row["size"] is None else f"{row['size']:,}", row["few-shot"], row["metric"])
+    console = Console()
+    console.print(table)
+    for i, note in enumerate(notes, 1):
+        console.print(f"[{i}] {escape(note)}", highlight=False)
+    for parent, groups in members.items():
+        console.print(f"{parent}: {', '.join(dict.fromkeys(groups))}", highlight=False)
+    console.print("`reasoning-suite tasks --json` gives every field", highlight=False)
     return 0
