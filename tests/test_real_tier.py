@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.real, pytest.mark.slow]
 SYSTEM_LINE = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>"
 
 
-def _rs(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+def _rs(*args: str, timeout: int = 3600) -> subprocess.CompletedProcess:
     out = subprocess.run([sys.executable, "-m", "reasoning_suite", *args], capture_output=True, text=True,
                          timeout=timeout, env={**os.environ, "COLUMNS": "200"})
     assert out.returncode == 0, (out.stdout[-2000:], out.stderr[-4000:])
@@ -69,7 +69,7 @@ def _chat(base_url: str, model: str, seed: int) -> str:
             "messages": [{"role": "user", "content": "Write one sentence about the sea."}]}
     req = urllib.request.Request(f"{base_url}/chat/completions", data=json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=300) as resp:
+    with urllib.request.urlopen(req, timeout=1200) as resp:
         return json.loads(resp.read())["choices"][0]["message"]["content"]
 
 
@@ -90,7 +90,7 @@ def test_served_judge_samples_and_judges_a_real_run(real_model_dir, chat_run, tm
         assert _chat(served.base_url, served.model, 1) == one
         panel = tmp_path / "panel.yaml"
         judges = [{"name": f"smol-{i}", "base_url": served.base_url, "model": served.model, "max_tokens": 12,
-                   "max_concurrency": 1, "timeout_s": 300, "extra_body": {"seed": i}} for i in (1, 2)]
+                   "max_concurrency": 1, "timeout_s": 1200, "extra_body": {"seed": i}} for i in (1, 2)]
         panel.write_text(json.dumps({"judges": judges, "vote": {"rule": "majority", "tie": "no", "too_few": "no"}}))
         run_dir, _ = chat_run
         model_dir = next(p.parent for p in run_dir.rglob("results_*.json"))

@@ -82,7 +82,7 @@ def serve_checkpoint(
     log_path: str | Path,
     *,
     port: int | None = None,
-    ready_timeout_s: float = 180.0,
+    ready_timeout_s: float = 600.0,
     sample: bool = False,
 ) -> Iterator[ServedModel]:
     """Run `transformers serve` on 127.0.0.1 for `checkpoint` until the block exits; with
