@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +226,52 @@ def test_groups_are_plain_means_of_members_like_the_suites_lm_eval_groups():
     assert subtasks["rs_math_oe"] == ["rs_gsm8k", "rs_math_500"] and subtasks["reasoning_suite"] == ["rs_general_mc", "rs_math_oe"]
     assert groups["rs_math_oe"]["judge_acc_stderr,none"] == pytest.approx((0.1 ** 2 + 0.1 ** 2) ** 0.5 / 2)
     assert "reasoning_suite_extended" not in groups and categories["Math-OE"]["samples"] == 8
+
+
+def test_subset_run_overall_is_the_mean_of_the_categories_that_ran():
+    """Task scores 1.0, 0.0 (General-MC) and 1.0 (Math-OE): 0.75 overall, the leaderboard's number."""
+    from reasoning_suite.judges.report import group_results, overall_result
+
+    def entry(acc):
+        return {"samples": 4, "judge_acc,none": acc, "judge_acc_stderr,none": None, "acc,none": acc, "acc_stderr,none": None}
+
+    tasks = {"rs_winogrande": entry(1.0), "rs_openbookqa": entry(0.0), "rs_gsm8k": entry(1.0)}
+    groups, _, categories = group_results(tasks)
+    assert groups["reasoning_suite"]["acc,none"] == pytest.approx(0.75)
+    assert overall_result(tasks)["judge_acc,none"] == pytest.approx(0.75)
+    assert categories["General-MC"]["acc,none"] == 0.5 and groups["rs_general_mc"]["judge_acc_stderr,none"] is None
+
+
+def test_rougeL_is_never_averaged_into_acc():
+    """Code: mmlu_pro_code acc 0.5 and code summarization rougeL 0.1 give Code and the extended
+    suite acc 0.5 (averaging rougeL in gave 0.30); the judge's judge_acc covers both tasks."""
+    from reasoning_suite.judges.report import group_results
+
+    tasks = {
+        "rs_mmlu_pro_code": {"samples": 2, "judge_acc,none": 1.0, "acc,none": 0.5},
+        "rs_c_code_summarization": {"samples": 2, "judge_acc,none": 0.0, "rougeL,none": 0.1, "rule_metric": "rougeL"},
+    }
+    groups, subtasks, categories = group_results(tasks)
+    assert groups["reasoning_suite_extended"]["acc,none"] == pytest.approx(0.5)
+    assert categories["Code"]["acc,none"] == pytest.approx(0.5)
+    assert groups["rs_code"]["judge_acc,none"] == pytest.approx(0.5)
+    assert subtasks["reasoning_suite_extended"] == ["rs_code"] and "reasoning_suite" not in groups
+
+
+def test_judged_task_keeps_its_rule_score_under_its_primary_metric():
+    from reasoning_suite.endpoints import ChatResult
+    from reasoning_suite.judges.config import load_panel
+    from reasoning_suite.judges.prepare import ItemKey, task_view
+    from reasoning_suite.judges.report import judge_task
+    from reasoning_suite.judges.samples import TaskSamples
+
+    panel = load_panel("paper")
+    samples = [{"doc_id": i, "doc": {"code": "int f();", "summary": "s"}, "resps": [["x"]], "rougeL": r}
+               for i, r in enumerate((0.1, 0.3))]
+    ts = TaskSamples("rs_c_code_summarization", Path("samples_rs_c_code_summarization_x.jsonl"), "x", samples)
+    replies = {(ItemKey(ts.task, i, 0), j.name): ChatResult("yes", None, "stop", 1, 1, False)
+               for i in range(2) for j in panel.judges}
+    shown = {i: {"question": "q", "truth": "s"} for i in range(2)}
+    _, result, stats = judge_task(ts, task_view(ts.task, panel), shown, replies, panel)
+    assert result["rougeL,none"] == pytest.approx(0.2) and "acc,none" not in result
+    assert result["rule_metric"] == "rougeL" and stats["rule_vs_panel"]["metric"] == "rougeL"

@@ -35,9 +35,11 @@ def test_task_names_and_groups_follow_the_contract():
     assert CORE_TASKS == DATAFLOW_CORE
     assert EXTENDED_TASKS == DATAFLOW_EXT
     assert GROUPS["reasoning_suite"] == ["rs_general_mc", "rs_general_oe", "rs_math_mc", "rs_math_oe"]
-    assert list(CATEGORY_GROUPS.values()) == ["General-MC", "General-OE", "Math-MC", "Math-OE"]
+    assert GROUPS["reasoning_suite_extended"] == ["rs_law", "rs_code", "rs_physics"]
+    assert list(CATEGORY_GROUPS.values()) == ["General-MC", "General-OE", "Math-MC", "Math-OE", "Law", "Code", "Physics"]
     for group, alias in CATEGORY_GROUPS.items():
-        assert len(GROUPS[group]) == 3 and all(TASKS[t].category == alias for t in GROUPS[group])
+        size = 3 if group in GROUPS["reasoning_suite"] else 2
+        assert len(GROUPS[group]) == size and all(TASKS[t].category == alias for t in GROUPS[group])
     assert {TASKS[t].category for t in EXTENDED_TASKS} == {"Law", "Code", "Physics"}
     assert TASKS["rs_ifeval"].judge_prompt == "ifeval"
     assert all(TASKS[t].judge_prompt == "default" for t in TASKS if t != "rs_ifeval")

@@ -9,7 +9,8 @@ import pytest
 from reasoning_suite.errors import UserError
 from reasoning_suite.trainers.batching import token_batch
 from reasoning_suite.trainers.build_data import build, meta_path, read_mixture
-from reasoning_suite.trainers.config import BuildDataConfig, TrainConfig, load_config_file, merge
+from reasoning_suite.config_parsing import CommandParser
+from reasoning_suite.trainers.config import BuildDataConfig, TrainConfig
 from reasoning_suite.trainers.formats import build_example
 from reasoning_suite.trainers.import_pairs import import_pairs
 from reasoning_suite.trainers.mixtures import assign, reasoning_count
@@ -203,13 +204,42 @@ def test_peak_lr_table(params, reasoning, lr, row):
 
 def test_config_file_and_flags(tmp_path):
     f = tmp_path / "train.yaml"
-    f.write_text("model: m\nlearning_rate: 1.0e-5\nstages:\n  - {name: general, data: g.jsonl}\n  - math=m.jsonl\n")
-    cfg = merge(TrainConfig, load_config_file(f), {"learning_rate": 3e-6, "packing": None})
-    assert cfg.learning_rate == 3e-6 and cfg.packing is True
+    f.write_text("model: m\noutput_dir: o\nlearning_rate: 1.0e-5\nstages:\n  - {name: general, data: g.jsonl}\n  - math=m.jsonl\n")
+    parser = CommandParser(TrainConfig, config_file=True, prog="train")
+    cfg = parser.parse(["--config", str(f), "--learning-rate", "3e-6"])
+    assert cfg.learning_rate == 3e-6 and cfg.packing is True  # the flag wins over the file, the file over defaults
     assert [(s.name, s.data) for s in cfg.stages] == [("general", "g.jsonl"), ("math", "m.jsonl")]
+    # a --data flag replaces the file's stages instead of adding to them
+    assert [s.data for s in parser.parse(["--config", str(f), "--data", "x.jsonl"]).stages] == ["x.jsonl"]
     (tmp_path / "bad.yaml").write_text("modle: m\n")
-    with pytest.raises(UserError, match="unknown field"):
-        merge(TrainConfig, load_config_file(tmp_path / "bad.yaml"), {}, source="bad.yaml")
+    with pytest.raises(UserError, match="bad.yaml: modle: unknown field"):
+        parser.parse(["--config", str(tmp_path / "bad.yaml")])
+    (tmp_path / "bad.yaml").write_text("model: m\nmax_seq_length: long\n")
+    with pytest.raises(UserError, match="bad.yaml: max_seq_length: expected int"):
+        parser.parse(["--config", str(tmp_path / "bad.yaml")])
+    with pytest.raises(UserError, match=r"^train: --output-dir is required"):
+        parser.parse(["--model", "m", "--data", "d.jsonl"])
+    with pytest.raises(UserError, match=r"^train: --max-seq-length: must be >= 1, got 0$"):
+        parser.parse(["--model", "m", "--data", "d.jsonl", "--output-dir", "o", "--max-seq-length", "0"])
+
+
+def test_every_trainer_command_round_trips_through_its_command_line():
+    from reasoning_suite.config_parsing import to_argv
+    from reasoning_suite.trainers.config import GenerateConfig, ImportPairsConfig, StageConfig
+
+    configs = [
+        TrainConfig(model="m", output_dir="o", stages=[StageConfig("g.jsonl", "general"), StageConfig("m.jsonl")],
+                    packing=False, learning_rate=1e-5, accelerate_config="fsdp", num_processes=4),
+        BuildDataConfig(pairs=["a.jsonl", "b.jsonl"], out="mix.jsonl", ratio=0.25, order="mixed", keep_truncated=True),
+        GenerateConfig(out="p.jsonl", base_url="http://h/v1", model="t", prompts_jsonl="q.jsonl", split="math",
+                       modes=["reasoning"], progress=False, max_tokens_reasoning=64),
+        ImportPairsConfig(out="p.jsonl", dataset="math", limit=3),
+    ]
+    for cfg in configs:
+        argv = to_argv(cfg)
+        assert CommandParser(type(cfg)).parse(argv) == cfg, argv
+    assert to_argv(configs[0])[:6] == ["--model", "m", "--output-dir", "o", "--data", "general=g.jsonl"]
+    assert "--prompts" in to_argv(configs[2]) and to_argv(BuildDataConfig()) == []
 
 
 # -- import of the authors' pairs ---------------------------------------------------------------

@@ -72,6 +72,38 @@ def test_loss_masked_to_assistant_tokens(tmp_path, tiny_model_dir, packing):
     assert seen == 6
 
 
+def test_an_over_long_trace_is_dropped_whole_and_counted_never_cut(tmp_path, tiny_model_dir):
+    """Cutting at max_seq_length kept the start, so the longest trace lost its `</think>` and answer."""
+    from transformers import AutoTokenizer
+
+    from reasoning_suite.trainers.sft_data import prepare, resolve_chat_template
+
+    rows = [{"id": f"s{i}", "kind": "reasoning", "phase": 0, "domain": "math", "messages": [
+        {"role": "user", "content": f"What is {i}+1?"},
+        {"role": "assistant", "content": f"<think>{i} plus one.</think> \\boxed{{{i + 1}}}"}]} for i in range(3)]
+    rows.append({"id": "long", "kind": "reasoning", "phase": 0, "domain": "math", "messages": [
+        {"role": "user", "content": "What is 9+1?"},
+        {"role": "assistant", "content": "<think>" + "counting on and on " * 60 + "</think> \\boxed{10}"}]})
+    mix = tmp_path / "mix.jsonl"
+    mix.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    _, template = resolve_chat_template(tok, None, str(tiny_model_dir))
+    data = prepare(str(mix), tok, template, max_length=128, packing=False, seed=0)
+    assert data.dropped_too_long == 1 and data.num_examples == 3
+    for row in data.dataset:
+        trained = tok.decode([t for t in row["labels"] if t != -100])
+        assert "</think>" in trained and "\\boxed{" in trained  # every kept row keeps its answer
+    assert max(data.sequence_lengths) <= 128
+    # generous enough: kept whole
+    assert prepare(str(mix), tok, template, max_length=4096, packing=False, seed=0).dropped_too_long == 0
+
+
+def test_the_student_trains_on_every_trace_the_teacher_may_write_by_default():
+    from reasoning_suite.trainers.config import GenerateConfig
+
+    assert TrainConfig().max_seq_length >= GenerateConfig().max_tokens_reasoning
+
+
 def test_sequential_phases_keep_their_order_after_packing(tmp_path, tiny_model_dir):
     mix = _mixture(tmp_path, n=12, ratio=0.5, order="sequential")
     cfg = _cfg(tiny_model_dir, tmp_path / "out", mix, packing=True)
@@ -119,6 +151,7 @@ def test_train_at_half_ratio_sequential_writes_record_and_loadable_checkpoint(tm
     assert rec["learning_rate"] == 2e-5  # paper Table 1, smallest row, reasoning column
     assert rec["teacher"] == "hand-written" and rec["stages"][0]["domains"] == ["math"]
     assert rec["tokens_seen"] > rec["stages"][0]["loss_tokens"] > 0
+    assert rec["dropped_too_long"] == rec["stages"][0]["dropped_too_long"] == 0
     assert rec["train_flops"] is not None and rec["train_flops"]["paper"] > 0
     assert not list(out.glob("checkpoint-*"))
     model = AutoModelForCausalLM.from_pretrained(out)

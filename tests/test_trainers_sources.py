@@ -49,6 +49,25 @@ def test_presets_map_the_real_schemas(monkeypatch):
     assert (nem[0].prompt, nem[0].domain) == ("Solve 2x + 3 = 7.", "math") and len(nem[0].id) == 16
 
 
+def test_an_explicit_split_or_field_is_honoured_even_when_it_equals_the_old_default(monkeypatch):
+    """`--split train --dataset nemotron-math` used to load split `math` (the flag was compared
+    with the default); an explicit value wins, the preset's only fills what was not given."""
+    from reasoning_suite.config_parsing import CommandParser
+    from reasoning_suite.trainers.generate import hub_source
+
+    parse = CommandParser(GenerateConfig).parse
+    base = ["--out", "o", "--base-url", "http://h/v1", "--model", "t", "--dataset", "nemotron-math"]
+    assert hub_source(parse(base + ["--split", "train"]))[2] == "train"
+    assert hub_source(parse(base + ["--prompt-field", "prompt"]))[3] == "prompt"
+    assert hub_source(parse(base))[1:4] == ("SFT", "math", "input")  # the preset's when nothing was given
+    assert hub_source(GenerateConfig(dataset="org/other"))[2:4] == ("train", "prompt")
+    calls = []
+    monkeypatch.setattr("datasets.load_dataset", lambda name, config=None, split=None, streaming=False:
+                        calls.append(split) or [NEMOTRON_ROW])
+    load_prompts(GenerateConfig(dataset="nemotron-math", split="train", limit=1))
+    assert calls == ["train"]
+
+
 def test_jsonl_prompts_field_mapping_and_errors(tmp_path):
     f = tmp_path / "p.jsonl"
     f.write_text(json.dumps({"q": "A?"}) + "\n" + json.dumps({"q": "A?"}) + "\n" + json.dumps({"q": "B?"}) + "\n")

@@ -10,8 +10,13 @@ Two counts, always side by side:
   paper's figures.
 * **arch** -- what the model's matrix multiplications actually cost, from the same config:
 
-  - grouped-query attention: K and V projections are ``d -> h_kv * d_head`` instead of
-    ``d -> d`` (the paper counts full-width K/V);
+  - grouped-query and multi-query attention: K and V projections are ``d -> h_kv * d_head``
+    instead of ``d -> d`` (the paper counts full-width K/V), with ``h_kv`` read under each
+    family's field names (Falcon: ``multi_query``, ``num_kv_heads``, ``new_decoder_architecture``);
+  - sliding-window attention and its per-layer pattern (``sliding_window``, ``layer_types``,
+    ``sliding_window_pattern``, ``use_sliding_window``/``max_window_layers``): a query of a
+    sliding layer is scored against at most ``w`` keys, in prefill, training and cached decoding
+    (see "Attention keys" below and docs/analysis.md);
   - ``h * d_head`` may differ from ``d`` (Gemma); attention scores and the weighted sum use
     ``h * d_head``;
   - gated MLP (SwiGLU/GeGLU: gate, up, down) costs ``6 l d d_ff``, not the paper's ``4 l d d_ff``;
@@ -24,7 +29,10 @@ Two counts, always side by side:
     softmax term separately for those who want it.
 
   `arch_forward_flops` agrees with FlopCounterMode on real configurations (Qwen2.5-0.5B,
-  Llama-3.2-1B, Gemma-3-1B, GPT-2, eager attention, meta device) within 1%; the tests check it. The
+  Llama-3.2-1B, Gemma-3-1B, GPT-2, eager attention, meta device) and on small Falcon, Mistral,
+  Gemma-2/3 and Qwen2 configs past their window within 1%; the tests check it. A config this
+  count cannot read (MoE, encoder-decoder, unknown model_type or attention layer type) is
+  refused with a `UserError`, never guessed. The
   backward pass of a matmul costs two forward passes, so a training step is ``3 x`` forward
   in both counts (FlopCounterMode measures exactly 3.00x on Qwen2.5-0.5B).
 
@@ -49,20 +57,41 @@ import numpy as np
 
 from reasoning_suite.errors import UserError
 
-_GATED_ACTS_TYPES = {
-    # model_type -> gated MLP? (gate_proj/up_proj/down_proj). Unknown types fall back to
-    # `_guess_gated` below.
-    "qwen2": True, "qwen3": True, "llama": True, "mistral": True, "gemma": True, "gemma2": True,
-    "gemma3": True, "gemma3_text": True, "phi3": True, "olmo": True, "olmo2": True, "granite": True,
-    "smollm3": True, "cohere": True, "internlm2": True, "deepseek_v2": True, "qwen2_moe": True,
-    "gpt2": False, "gpt_neox": False, "opt": False, "falcon": False, "bloom": False, "gptj": False,
-    "phi": False, "starcoder2": False, "gpt_bigcode": False,
+# model_type -> (gated MLP?, how its layers choose sliding-window attention, tie default). Only these
+# families are counted: each was checked against FlopCounterMode (tests/test_analysis_flops.py)
+# or reads exactly the fields a checked family reads. Anything else is refused, never guessed.
+#   "none"   no sliding window in the model code (a `sliding_window` field is ignored, as the
+#            model ignores it)
+#   "all"    every layer slides when `sliding_window` is set (Mistral, Phi-3, Starcoder2)
+#   "types"  per layer, from `layer_types` or, when a config.json predates it, the family's
+#            rule below (`_default_layer_types`), exactly as transformers' config classes derive it
+_FAMILIES: dict[str, tuple[bool, str, bool]] = {
+    # model_type: (gated MLP, sliding rule, tie_word_embeddings when config.json omits it:
+    # the default of transformers' config class)
+    "qwen2": (True, "types", False), "qwen3": (True, "types", False), "llama": (True, "none", False),
+    "mistral": (True, "all", False), "ministral": (True, "types", False), "gemma": (True, "none", True),
+    "gemma2": (True, "types", True), "gemma3": (True, "types", True), "gemma3_text": (True, "types", True),
+    "phi3": (True, "all", False), "olmo": (True, "none", False), "olmo2": (True, "none", False),
+    "olmo3": (True, "types", False), "granite": (True, "none", False), "smollm3": (True, "types", True),
+    "cohere": (True, "none", True), "cohere2": (True, "types", True), "internlm2": (True, "none", False),
+    "gpt2": (False, "none", True), "gpt_neox": (False, "none", False), "opt": (False, "none", True),
+    "falcon": (False, "none", True), "bloom": (False, "none", True), "gptj": (False, "none", False),
+    "phi": (False, "none", False), "starcoder2": (False, "all", True), "gpt_bigcode": (False, "none", True),
 }
+# The window transformers' config class assumes when a config.json has no `sliding_window` key.
+_DEFAULT_WINDOW = {"mistral": 4096, "gemma2": 4096, "gemma3": 4096, "gemma3_text": 4096,
+                   "cohere2": 4096, "olmo3": 4096, "qwen2": 4096, "qwen3": 4096, "ministral": 4096}
+_COUNTED_LAYER_TYPES = {"full_attention", "sliding_attention"}
 
 
 @dataclass(frozen=True)
 class ArchSpec:
-    """The sizes that FLOPs depend on, read once from a Hugging Face config."""
+    """The sizes that FLOPs depend on, read once from a Hugging Face config.
+
+    ``num_kv_heads`` is the width of the K/V projections in heads (multi-query: 1; grouped:
+    ``num_key_value_heads`` or Falcon's ``num_kv_heads``). ``sliding_window`` is the number of
+    keys a query of a sliding layer attends to (itself included, as transformers' masks and
+    caches do), and ``num_sliding_layers`` how many of the ``num_layers`` layers slide."""
 
     vocab_size: int
     hidden_size: int
@@ -74,21 +103,50 @@ class ArchSpec:
     gated_mlp: bool = True
     tie_word_embeddings: bool = False
     model_type: str = ""
+    sliding_window: int | None = None
+    num_sliding_layers: int = 0
+
+    def __post_init__(self) -> None:
+        if self.num_sliding_layers and not self.sliding_window:
+            raise UserError(f"model_type {self.model_type!r}: sliding layers without a sliding_window")
+        if not 0 <= self.num_sliding_layers <= self.num_layers:
+            raise UserError(f"model_type {self.model_type!r}: {self.num_sliding_layers} sliding layers "
+                            f"of {self.num_layers}")
 
     @classmethod
     def from_config(cls, hf_config: Any) -> "ArchSpec":
-        """Accept a `PretrainedConfig`, a config dict, a config.json path or a checkpoint directory."""
+        """Accept a `PretrainedConfig`, a config dict, a config.json path or a checkpoint directory.
+
+        Refuses (one-line `UserError`) what it cannot count: mixture of experts,
+        encoder-decoder and bidirectional models, chunked/linear/other attention layer types, and
+        any model_type outside the checked families."""
         cfg = _as_dict(hf_config)
         if isinstance(cfg.get("text_config"), Mapping) and "hidden_size" not in cfg:
             outer_tie = cfg.get("tie_word_embeddings")
             cfg = dict(cfg["text_config"])
             if outer_tie is not None and "tie_word_embeddings" not in cfg:
                 cfg["tie_word_embeddings"] = outer_tie
+        model_type = str(cfg.get("model_type", ""))
         if cfg.get("num_experts") or cfg.get("num_local_experts") or cfg.get("n_routed_experts"):
             raise UserError(
-                f"config of model_type {cfg.get('model_type')!r} is a mixture of experts; "
+                f"config of model_type {model_type!r} is a mixture of experts; "
                 "FLOPs of MoE models are not supported (dense models only)"
             )
+        if cfg.get("is_encoder_decoder"):
+            raise UserError(f"config of model_type {model_type!r} is an encoder-decoder model; "
+                            "FLOPs are counted for decoder-only models only")
+        if model_type not in _FAMILIES:
+            raise UserError(
+                f"FLOPs: model_type {model_type!r} is not a family the count knows "
+                f"({', '.join(sorted(_FAMILIES))}); add it to _FAMILIES in reasoning_suite/analysis/flops.py "
+                "once checked against FlopCounterMode"
+            )
+        if cfg.get("use_bidirectional_attention"):
+            raise UserError(f"config of model_type {model_type!r} uses bidirectional attention; "
+                            "FLOPs are counted for causal decoders only")
+        if cfg.get("attention_chunk_size"):
+            raise UserError(f"config of model_type {model_type!r} uses chunked attention "
+                            "(attention_chunk_size); its FLOPs are not supported")
 
         def get(*names: str, default: Any = None) -> Any:
             for n in names:
@@ -96,23 +154,28 @@ class ArchSpec:
                     return cfg[n]
             if default is not None:
                 return default
-            raise UserError(f"model config lacks {' / '.join(names)} (model_type {cfg.get('model_type')!r})")
+            raise UserError(f"model config lacks {' / '.join(names)} (model_type {model_type!r})")
 
-        d = int(get("hidden_size", "n_embd", "d_model"))
+        d = int(get("hidden_size", "n_embd", "n_embed", "d_model"))
         h = int(get("num_attention_heads", "n_head"))
-        model_type = str(cfg.get("model_type", ""))
         head_dim = int(cfg.get("head_dim") or d // h)
+        n_layers = int(get("num_hidden_layers", "n_layer", "num_layers"))
+        gated, sliding_rule, tie_default = _FAMILIES[model_type]
+        window, n_sliding = _sliding_layout(cfg, model_type, sliding_rule, n_layers)
         return cls(
             vocab_size=int(get("vocab_size")),
             hidden_size=d,
-            intermediate_size=int(get("intermediate_size", "n_inner", "ffn_dim", default=4 * d)),
-            num_layers=int(get("num_hidden_layers", "n_layer", "num_layers")),
+            intermediate_size=int(get("intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size",
+                                      default=4 * d)),
+            num_layers=n_layers,
             num_heads=h,
-            num_kv_heads=int(cfg.get("num_key_value_heads") or h),
+            num_kv_heads=_kv_heads(cfg, model_type, h),
             head_dim=head_dim,
-            gated_mlp=_GATED_ACTS_TYPES.get(model_type, _guess_gated(cfg)),
-            tie_word_embeddings=bool(cfg.get("tie_word_embeddings", True)),
+            gated_mlp=gated,
+            tie_word_embeddings=bool(cfg.get("tie_word_embeddings", tie_default)),
             model_type=model_type,
+            sliding_window=window,
+            num_sliding_layers=n_sliding,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,9 +193,69 @@ class ArchSpec:
         return self.num_layers * (attn + mlp) + emb
 
 
-def _guess_gated(cfg: Mapping[str, Any]) -> bool:
-    act = str(cfg.get("hidden_act") or cfg.get("activation_function") or "")
-    return act in {"silu", "swiglu", "gelu_pytorch_tanh", "geglu"}
+def _kv_heads(cfg: Mapping[str, Any], model_type: str, h: int) -> int:
+    """Heads of the K/V projections, under each family's field names."""
+    if model_type == "falcon":
+        # FalconAttention: the new (40B/180B) decoder reads num_kv_heads; the old one is
+        # multi-query (one K/V head) unless multi_query is false, then full width.
+        if cfg.get("new_decoder_architecture"):
+            kv = cfg.get("num_kv_heads") or cfg.get("n_head_kv") or h
+        elif cfg.get("multi_query", True):
+            kv = 1
+        else:
+            kv = h
+    elif model_type == "gpt_bigcode":
+        kv = 1 if cfg.get("multi_query", True) else h
+    else:
+        kv = cfg.get("num_key_value_heads") or h
+    kv = int(kv)
+    if kv < 1 or h % kv:
+        raise UserError(f"model_type {model_type!r}: {kv} key/value heads do not divide {h} attention heads")
+    return kv
+
+
+def _default_layer_types(cfg: Mapping[str, Any], model_type: str, n_layers: int, window: int | None) -> list[str]:
+    """`layer_types` as transformers' config classes derive it when config.json has none."""
+    if window is None:
+        return ["full_attention"] * n_layers
+    if model_type in ("qwen2", "qwen3"):
+        first = int(cfg.get("max_window_layers", 28))
+        return ["sliding_attention" if i >= first else "full_attention" for i in range(n_layers)]
+    every = {"gemma2": 2, "gemma3": 6, "gemma3_text": 6, "cohere2": 4, "olmo3": 4}.get(model_type)
+    if every is not None:
+        every = int(cfg.get("sliding_window_pattern") or every)
+        return ["sliding_attention" if (i + 1) % every else "full_attention" for i in range(n_layers)]
+    raise UserError(f"model_type {model_type!r} sets sliding_window without layer_types; "
+                    "FLOPs cannot tell which layers slide (add layer_types to config.json)")
+
+
+def _sliding_layout(cfg: Mapping[str, Any], model_type: str, rule: str, n_layers: int) -> tuple[int | None, int]:
+    """(window, number of sliding layers) as the model code applies them."""
+    if rule == "none":
+        return None, 0
+    window = cfg.get("sliding_window", _DEFAULT_WINDOW.get(model_type))
+    if model_type in ("qwen2", "qwen3", "smollm3") and not cfg.get("use_sliding_window", False):
+        window = None  # their config classes drop the window unless use_sliding_window
+    if window is not None:
+        window = int(window)
+        if window < 1:
+            raise UserError(f"model_type {model_type!r}: sliding_window {window} is not positive")
+    if rule == "all":
+        return window, (n_layers if window is not None else 0)
+    types = cfg.get("layer_types")
+    if types is None:
+        types = _default_layer_types(cfg, model_type, n_layers, window)
+    types = list(types)
+    other = sorted(set(types) - _COUNTED_LAYER_TYPES)
+    if other:
+        raise UserError(f"model_type {model_type!r} has layer_types {other}; FLOPs count only "
+                        "full_attention and sliding_attention layers")
+    if len(types) != n_layers:
+        raise UserError(f"model_type {model_type!r}: {len(types)} layer_types for {n_layers} layers")
+    n_sliding = types.count("sliding_attention")
+    if n_sliding and window is None:
+        raise UserError(f"model_type {model_type!r} has sliding_attention layers but no sliding_window")
+    return (window if n_sliding else None), n_sliding
 
 
 def _as_dict(hf_config: Any) -> dict[str, Any]:
@@ -229,28 +352,63 @@ def paper_inference_flops(arch: Any, l_prompt: Any, l_gen: Any, *, cached_ffn: b
 
 
 # --------------------------------------------------------------------------- architecture-aware
+# Attention keys. A full layer scores every query of a pass against every key of the pass
+# (the dense l x l matrix that eager and sdpa attention compute and the paper's 2 l^2 d counts,
+# masked future included); a sliding layer scores a query against at most `w` keys (what a
+# window-aware kernel computes; eager computes the full l x l there too and masks it). A cached
+# decoding step at position p attends to p keys on a full layer and min(p, w) on a sliding one
+# (transformers' DynamicCache keeps w - 1 keys on a sliding layer): there the two agree.
+
+
+def _prefill_pairs(a: ArchSpec, l: Any) -> Any:
+    """Query-key pairs of one pass over ``l`` tokens, summed over layers."""
+    n_full = a.num_layers - a.num_sliding_layers
+    out = n_full * l**2
+    if a.num_sliding_layers:
+        out = out + a.num_sliding_layers * l * np.minimum(l, a.sliding_window)
+    return out
+
+
+def _keys_up_to(n: Any, w: int) -> Any:
+    """sum_{t=1..n} min(t, w), closed form."""
+    n = _f(n)
+    head = np.minimum(n, w)
+    return head * (head + 1) / 2 + np.maximum(n - w, 0) * w
+
+
+def _decode_keys(a: ArchSpec, lp: Any, lg: Any) -> Any:
+    """Keys attended over decoding steps at positions lp+1 .. lp+lg, summed over layers."""
+    lp, lg = _f(lp), _f(lg)
+    n_full = a.num_layers - a.num_sliding_layers
+    out = n_full * (lg * lp + lg * (lg + 1) / 2)
+    if a.num_sliding_layers:
+        w = a.sliding_window
+        out = out + a.num_sliding_layers * (_keys_up_to(lp + lg, w) - _keys_up_to(lp, w))
+    return out
 
 
 def arch_breakdown(arch: Any, l: Any) -> dict[str, Any]:
     """Matmul FLOPs of one forward pass over ``l`` tokens, by component, plus the softmax estimate.
 
-    Keys: ``q_o_proj``, ``kv_proj``, ``attention`` (scores and weighted sum), ``mlp``,
-    ``lm_head``, ``embedding`` (0: a lookup), ``matmul`` (their sum) and, outside the sum,
-    ``softmax`` (the paper's ``3 l^2 h`` per layer)."""
+    Keys: ``q_o_proj``, ``kv_proj``, ``attention`` (scores and weighted sum; a sliding layer
+    scores each query against at most ``sliding_window`` keys), ``mlp``, ``lm_head``,
+    ``embedding`` (0: a lookup), ``matmul`` (their sum) and, outside the sum, ``softmax``
+    (the paper's ``3 h`` per query-key pair)."""
     a = _spec(arch)
     l = _f(l)
     d, hd, N = a.hidden_size, a.head_dim, a.num_layers
     q_width, kv_width = a.num_heads * hd, a.num_kv_heads * hd
+    pairs = _prefill_pairs(a, l)
     parts = {
         "q_o_proj": N * 2 * l * d * q_width * 2,
         "kv_proj": N * 2 * l * d * kv_width * 2,
-        "attention": N * 4 * l**2 * q_width,
+        "attention": 4 * pairs * q_width,
         "mlp": N * (6 if a.gated_mlp else 4) * l * d * a.intermediate_size,
         "lm_head": 2 * l * d * a.vocab_size,
         "embedding": 0.0 * l,
     }
     parts["matmul"] = sum(parts.values())
-    parts["softmax"] = N * 3 * l**2 * a.num_heads
+    parts["softmax"] = 3 * pairs * a.num_heads
     return parts
 
 
@@ -267,28 +425,31 @@ def arch_prompt_flops(arch: Any, l_prompt: Any) -> Any:
 
 
 def arch_cached_step_flops(arch: Any, l: Any) -> Any:
-    """One decoding step with a KV cache, attending to ``l`` positions (the new one included)."""
+    """One decoding step with a KV cache at position ``l`` (the new token included): it attends
+    to ``l`` keys on a full layer and ``min(l, sliding_window)`` on a sliding one."""
     a = _spec(arch)
-    const, per_pos = _arch_step_terms(a)
-    return const + per_pos * _f(l)
+    l = _f(l)
+    keys = (a.num_layers - a.num_sliding_layers) * l
+    if a.num_sliding_layers:
+        keys = keys + a.num_sliding_layers * np.minimum(l, a.sliding_window)
+    return _arch_step_const(a) + 4 * a.num_heads * a.head_dim * keys
 
 
-def _arch_step_terms(a: ArchSpec) -> tuple[float, float]:
+def _arch_step_const(a: ArchSpec) -> float:
+    """A cached step's cost that does not depend on its position: projections, MLP, logits."""
     d, hd, N = a.hidden_size, a.head_dim, a.num_layers
     q_width, kv_width = a.num_heads * hd, a.num_kv_heads * hd
-    const = (
+    return float(
         N * (4 * d * q_width + 4 * d * kv_width + (6 if a.gated_mlp else 4) * d * a.intermediate_size)
         + 2 * d * a.vocab_size
     )
-    per_pos = N * 4 * q_width
-    return float(const), float(per_pos)
 
 
 def arch_inference_flops(arch: Any, l_prompt: Any, l_gen: Any) -> Any:
     """Prefill of ``l_prompt`` tokens, then ``l_gen`` cached steps (same shape as equation 6)."""
     a = _spec(arch)
-    const, per_pos = _arch_step_terms(a)
-    return arch_prompt_flops(a, l_prompt) + _sum_cached(const, per_pos, l_prompt, l_gen)
+    return (arch_prompt_flops(a, l_prompt) + _f(l_gen) * _arch_step_const(a)
+            + 4 * a.num_heads * a.head_dim * _decode_keys(a, l_prompt, l_gen))
 
 
 # --------------------------------------------------------------------------- public summaries

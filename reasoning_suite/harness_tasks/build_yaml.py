@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from reasoning_suite.core.score import Status
@@ -132,16 +133,56 @@ def _agg_list(metrics: list[str]) -> str:
     )
 
 
+# Metrics the groups average (each on its own: a metric is never averaged with another).
+GROUP_METRICS = ("acc", "has_answer")
+_METRIC_LINE = re.compile(r"^\s*- metric: (\S+)\s*$", re.M)
+
+
+def task_metrics(info: TaskInfo) -> list[str]:
+    """The metrics a task's YAML asks lm-eval for (its own metric_list, else the template's)."""
+    own = _METRIC_LINE.findall(_metrics_for(info))
+    return own or _METRIC_LINE.findall(render_template())
+
+
+def group_metrics(group: str) -> tuple[list[str], list[str]]:
+    """(metrics the group's YAML aggregates, metrics left out because lm-eval's mean would break
+    the rule of `reasoning_suite.core.aggregate`).
+
+    lm-eval (0.4.13) averages a group's metric over all the *leaf tasks* below it that report
+    it, with `weight_by_size: false` each task once. For a category group that is the rule
+    (the mean of its tasks). For a suite it is the mean of its categories only when every
+    category has the same number of tasks reporting the metric; otherwise (`acc` of the
+    extended suite: code summarization reports rougeL) the suite does not aggregate it and
+    the judge report and leaderboard give the suite's score by the rule."""
+    members = GROUPS[group]
+    if all(m in TASKS for m in members):  # a category group
+        reported = {m for t in members for m in task_metrics(TASKS[t])}
+        return [m for m in GROUP_METRICS if m in reported], []
+    kept, dropped = [], []
+    for metric in GROUP_METRICS:
+        counts = {sum(metric in task_metrics(TASKS[t]) for t in GROUPS[c]) for c in members}
+        (kept if len(counts) == 1 and 0 not in counts else dropped).append(metric)
+    return kept, dropped
+
+
 def render_group(group: str) -> str:
     alias = CATEGORY_GROUPS.get(group)
     members = GROUPS[group]
-    metrics = ["acc", "has_answer"]
+    metrics, dropped = group_metrics(group)
     text = HEADER + f"group: {group}\n"
     if alias:
         text += f"group_alias: {alias}\n"
     text += "task:\n" + "".join(f"  - {m}\n" for m in members)
-    if group == EXTENDED_GROUP:
-        text += "# rs_c_code_summarization reports rougeL/bleu, not acc: the group acc covers the other tasks.\n"
+    text += (
+        "# lm-eval averages a group's metric over the tasks that report it, each task once\n"
+        "# (weight_by_size: false): the rule of reasoning_suite.core.aggregate.\n"
+    )
+    for metric in dropped:
+        text += (
+            f"# {metric} is not averaged here: its categories have different numbers of tasks reporting it,\n"
+            f"# so lm-eval's mean over tasks would not be the mean of the categories. `reasoning-suite judge`\n"
+            f"# and `leaderboard` report the suite's {metric} (mean of its categories).\n"
+        )
     text += _agg_list(metrics) + f"metadata:\n  version: {VERSION}\n"
     return text
 

@@ -184,7 +184,7 @@ def tasks_main(argv: list[str]) -> int:
         group = row["group"]
         label = group
         if group in CATEGORY_GROUPS:
-            label = f"reasoning_suite/{group}"
+            label = f"{TASKS[row['task']].group}/{group}"
         if previous_group is not None and group != previous_group:
             table.add_section()
         table.add_row(label if group != previous_group else "", row["category"], row["task"], escape(row["dataset"]),

@@ -15,12 +15,16 @@ from reasoning_suite.harness_tasks import prompts as P
 CORE_GROUP = "reasoning_suite"
 EXTENDED_GROUP = "reasoning_suite_extended"
 
-# Category subgroups of the core group: lm-eval group name -> alias shown in tables.
+# Category subgroups of the two suites: lm-eval group name -> alias shown in tables. The first
+# four make `reasoning_suite`, the last three `reasoning_suite_extended` (paper appendix F.1).
 CATEGORY_GROUPS: dict[str, str] = {
     "rs_general_mc": "General-MC",
     "rs_general_oe": "General-OE",
     "rs_math_mc": "Math-MC",
     "rs_math_oe": "Math-OE",
+    "rs_law": "Law",
+    "rs_code": "Code",
+    "rs_physics": "Physics",
 }
 
 MMLU_MATH_SUBJECTS = (
@@ -171,9 +175,12 @@ TASKS: dict[str, TaskInfo] = {t.name: t for t in _TASK_LIST}
 
 CORE_TASKS: list[str] = [t.name for t in _TASK_LIST if t.group == CORE_GROUP]
 EXTENDED_TASKS: list[str] = [t.name for t in _TASK_LIST if t.group == EXTENDED_GROUP]
+# Each suite is the group of its category groups; each category group the group of its tasks.
 GROUPS: dict[str, list[str]] = {
-    CORE_GROUP: list(CATEGORY_GROUPS),
-    EXTENDED_GROUP: EXTENDED_TASKS,
+    **{
+        suite: [g for g, alias in CATEGORY_GROUPS.items() if any(t.category == alias and t.group == suite for t in _TASK_LIST)]
+        for suite in (CORE_GROUP, EXTENDED_GROUP)
+    },
     **{g: [t.name for t in _TASK_LIST if t.category == alias] for g, alias in CATEGORY_GROUPS.items()},
 }
 

@@ -193,13 +193,15 @@ def _summary(doc: dict[str, Any], outcome: Any, out: Path, console: Any) -> None
             task,
             str(r["samples"]) + (f" x{r['judgements'] // r['samples']}" if r["samples"] and r["judgements"] != r["samples"] else ""),
             _fmt(r["judge_acc,none"]),
-            _fmt(r["acc,none"]),
+            _fmt(r.get(f"{r.get('rule_metric', 'acc')},none")) + (f" ({r['rule_metric']})" if "rule_metric" in r else ""),
             "-" if rv.get("disagree_rate") is None else f"{100 * rv['disagree_rate']:.1f}%",
             _fmt(s["fleiss_kappa"], pct=False),
             "-" if s["mae_points"]["mean"] is None else f"{s['mae_points']['mean']:.1f}",
         )
     for group, r in doc["groups"].items():
         table.add_row(f"[bold]{r['alias']}[/]", str(r["samples"]), _fmt(r["judge_acc,none"]), _fmt(r["acc,none"]), "", "", "")
+    overall = doc.get("overall") or {}
+    table.add_row("[bold]overall[/] (mean of categories)", "", _fmt(overall.get("judge_acc,none")), _fmt(overall.get("acc,none")), "", "", "")
     console.print(table)
     made = sum(outcome.calls_made.values())
     hits = sum(outcome.cache_hits.values())

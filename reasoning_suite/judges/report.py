@@ -1,10 +1,11 @@
 """Build the judged outputs (docs/DATAFLOW.md §3) from the replies: pure, no I/O.
 
-Scores per group follow the suite's lm-eval groups (`weight_by_size: false`): the plain mean
-of the members' scores (a category is the mean of its tasks, the suite the mean of its four
-categories, as the paper reports them and the leaderboard shows them), so `judge_acc` and the
-rule `acc` of a group are averaged the same way lm-eval averages `acc`. The stderr is that of
-a mean of independent estimates, sqrt(sum se_i^2) / n.
+Scores per category, lm-eval group and overall come from `reasoning_suite.core.aggregate`
+(category = mean of its tasks that ran, suite and overall = mean of their categories that
+ran), the same rule as the leaderboard and the suite's lm-eval groups, one metric at a time:
+a task's rule score is stored under its primary metric (`TaskInfo.primary_metric`: `acc`, or
+`rougeL` for code summarization), so rougeL never enters an `acc` mean. The stderr is that of
+the same weighted mean of independent estimates, sqrt(sum (w_i se_i)^2).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 from itertools import combinations
 from typing import Any
 
+from reasoning_suite.core.aggregate import OVERALL, aggregate, combined_stderr, metric_scores, suite_grouping
 from reasoning_suite.endpoints import ChatResult
 from reasoning_suite.judges.config import PanelConfig
 from reasoning_suite.judges.prepare import ItemKey, TaskView
@@ -130,8 +132,8 @@ def judge_task(
         "alias": ts.task,
         "judge_acc,none": mean(scores),
         "judge_acc_stderr,none": mean_stderr(scores),
-        "acc,none": mean(rule_scores),
-        "acc_stderr,none": mean_stderr(rule_scores),
+        f"{rule_metric},none": mean(rule_scores),
+        f"{rule_metric}_stderr,none": mean_stderr(rule_scores),
         "samples": len(ts.samples),
         "judgements": sum(len(responses(s)) for s in ts.samples),
     }
@@ -168,61 +170,58 @@ def _kappa(by_judge: dict[str, list[str | None]]) -> dict[str, Any]:
     return {"fleiss_kappa": k["fleiss_kappa"], "fleiss_kappa_items": k["n"]}
 
 
-def _combine(entries: list[dict[str, Any]], key: str) -> tuple[float | None, float | None]:
-    kept = [e for e in entries if e.get(f"{key},none") is not None and e.get("samples")]
-    if not kept:
-        return None, None
-    value = sum(e[f"{key},none"] for e in kept) / len(kept)
-    errs = [e.get(f"{key}_stderr,none") for e in kept]
-    stderr = None
-    if len(kept) == len(entries) and all(isinstance(s, (int, float)) for s in errs):
-        stderr = math.sqrt(sum(s ** 2 for s in errs)) / len(kept)
-    return value, stderr
+GROUP_KEYS = ("judge_acc", "acc")  # the metrics categories and groups average, each on its own
 
 
 def group_results(task_results: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, Any]]:
-    """(groups, group_subtasks, categories) for the tasks present."""
-    from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, GROUPS, TASKS
+    """(groups, group_subtasks, categories) for the tasks present, by `core.aggregate`."""
+    from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, GROUPS
+
+    grouping = suite_grouping()
+    aggs = {key: aggregate(metric_scores(task_results, key), grouping) for key in GROUP_KEYS}
+    stderrs = {key: {t: r.get(f"{key}_stderr,none") for t, r in task_results.items()} for key in GROUP_KEYS}
+
+    def scores(name: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in GROUP_KEYS:
+            weights = aggs[key].weights.get(name)
+            out[f"{key},none"] = None if weights is None else sum(w * aggs[key].tasks[t] for t, w in weights.items())
+            out[f"{key}_stderr,none"] = None if weights is None else combined_stderr(weights, stderrs[key])
+        return out
+
+    def leaves(group: str) -> list[str]:
+        return [t for m in GROUPS[group] for t in (leaves(m) if m in GROUPS else [m])]
 
     groups: dict[str, Any] = {}
     subtasks: dict[str, list[str]] = {}
-
-    def resolve(group: str) -> dict[str, Any] | None:
-        if group in groups:
-            return groups[group]
-        members = []
-        names = []
-        for m in GROUPS.get(group, []):
-            entry = task_results.get(m) if m in task_results else (resolve(m) if m in GROUPS else None)
-            if entry is not None:
-                members.append(entry)
-                names.append(m)
-        if not members:
-            return None
-        entry: dict[str, Any] = {"alias": CATEGORY_GROUPS.get(group, group)}
-        for key in ("judge_acc", "acc"):
-            value, stderr = _combine(members, key)
-            entry[f"{key},none"] = value
-            entry[f"{key}_stderr,none"] = stderr
-        entry["samples"] = sum(m.get("samples", 0) for m in members)
-        groups[group] = entry
-        subtasks[group] = names
-        return entry
-
-    for group in GROUPS:
-        resolve(group)
+    for group, members in GROUPS.items():
+        ran = [m for m in members if (m in task_results) or (m in GROUPS and any(t in task_results for t in leaves(m)))]
+        if not ran:
+            continue
+        name = CATEGORY_GROUPS.get(group, group)  # a category's name, or the suite's
+        groups[group] = {"alias": name, **scores(name),
+                         "samples": sum(task_results[t].get("samples", 0) for t in leaves(group) if t in task_results)}
+        subtasks[group] = ran
     categories: dict[str, Any] = {}
-    by_cat: dict[str, list[dict[str, Any]]] = {}
-    for task, entry in task_results.items():
-        info = TASKS.get(task)
-        if info is not None:
-            by_cat.setdefault(info.category, []).append(entry)
-    for cat, entries in sorted(by_cat.items()):
-        value, stderr = _combine(entries, "judge_acc")
-        rule, rule_err = _combine(entries, "acc")
-        categories[cat] = {"judge_acc,none": value, "judge_acc_stderr,none": stderr, "acc,none": rule, "acc_stderr,none": rule_err,
-                           "tasks": len(entries), "samples": sum(e.get("samples", 0) for e in entries)}
+    for cat, members in grouping.categories.items():
+        present = [t for t in members if t in task_results]
+        if present:
+            categories[cat] = {**scores(cat), "tasks": len(present),
+                               "samples": sum(task_results[t].get("samples", 0) for t in present)}
     return groups, subtasks, categories
+
+
+def overall_result(task_results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The overall scores (mean of the categories that ran), as the leaderboard's overall."""
+    out: dict[str, Any] = {}
+    for key in GROUP_KEYS:
+        agg = aggregate(metric_scores(task_results, key))
+        out[f"{key},none"] = agg.overall
+        out[f"{key}_stderr,none"] = (
+            combined_stderr(agg.weights[OVERALL], {t: r.get(f"{key}_stderr,none") for t, r in task_results.items()})
+            if agg.overall is not None else None
+        )
+    return out
 
 
 def suite_stats(per_task: dict[str, dict[str, Any]], panel: PanelConfig) -> dict[str, Any]:
@@ -257,6 +256,7 @@ def results_document(
         "groups": groups,
         "group_subtasks": subtasks,
         "categories": categories,
+        "overall": overall_result(task_results),
         "judge_stats": task_stats,
         "judge_suite": suite_stats(task_stats, panel),
         "panel": panel.public_dict(),

@@ -1,69 +1,27 @@
 """CLI entry points: `generate`, `import-pairs`, `build-data`, `train`.
 
-Each parses flags (all defaulting to None so that a `--config` file's values are only
-overridden by flags actually given), merges them into the typed config and calls the module
-that does the work.
+Each command's flags are its typed config (`reasoning_suite.trainers.config`) parsed by
+`reasoning_suite.config_parsing.CommandParser` (transformers' `HfArgumentParser`); the configs
+that take `--config FILE` read the same fields from YAML/JSON, and flags given win over it.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from pathlib import Path
 
-from reasoning_suite.trainers.config import (
-    BuildDataConfig,
-    GenerateConfig,
-    TrainConfig,
-    load_config_file,
-    merge,
-)
+from reasoning_suite.config_parsing import CommandParser
+from reasoning_suite.trainers.config import BuildDataConfig, GenerateConfig, ImportPairsConfig, TrainConfig
 
-
-def _bool_flag(parser: argparse.ArgumentParser, name: str, help_: str) -> None:
-    parser.add_argument(f"--{name}", dest=name.replace("-", "_"), action=argparse.BooleanOptionalAction,
-                        default=None, help=help_)
-
-
-def _merged(cls, args: argparse.Namespace):
-    file_values = load_config_file(args.config) if args.config else {}
-    cli = {k: v for k, v in vars(args).items() if k != "config"}
-    return merge(cls, file_values, cli, source=args.config or "command line")
+_LAUNCHED_ENV = "REASONING_SUITE_LAUNCHED"  # set in the processes `accelerate launch` starts for us
 
 
 def generate_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="reasoning-suite generate",
-                                description="Generate paired IFT/reasoning answers from a teacher (resumable).")
-    p.add_argument("--config", help="YAML/JSON file with GenerateConfig fields")
-    p.add_argument("--out", help="pairs JSONL to write (appended to; re-run to resume)")
-    p.add_argument("--base-url", dest="base_url", help="teacher's OpenAI-compatible URL, e.g. http://127.0.0.1:8000/v1")
-    p.add_argument("--model", help="teacher model name as served")
-    p.add_argument("--api-key-env", dest="api_key_env", help="environment variable holding the API key")
-    p.add_argument("--teacher", help="teacher name recorded in each record (default: --model)")
-    p.add_argument("--prompts", dest="prompts_jsonl", help="JSONL file of prompts")
-    p.add_argument("--dataset", help="hub dataset id, or a preset: infinity-instruct, nemotron-math")
-    p.add_argument("--dataset-config", dest="dataset_config")
-    p.add_argument("--split")
-    p.add_argument("--prompt-field", dest="prompt_field", help="column with the prompt (string or list of turns)")
-    p.add_argument("--id-field", dest="id_field", help="column with a stable id (default: hash of the prompt)")
-    p.add_argument("--domain", help="domain label written in records (general, math, ...)")
-    p.add_argument("--limit", type=int, help="first N prompts only")
-    p.add_argument("--modes", nargs="+", help="ift and/or reasoning (default both)")
-    p.add_argument("--thinking-switch", dest="thinking_switch", help="chat_template_kwargs (default), soft_switch or none")
-    p.add_argument("--reasoning-temperature", dest="reasoning_temperature", type=float)
-    p.add_argument("--reasoning-top-p", dest="reasoning_top_p", type=float)
-    p.add_argument("--ift-temperature", dest="ift_temperature", type=float)
-    p.add_argument("--ift-top-p", dest="ift_top_p", type=float)
-    p.add_argument("--max-tokens-reasoning", dest="max_tokens_reasoning", type=int)
-    p.add_argument("--max-tokens-ift", dest="max_tokens_ift", type=int)
-    p.add_argument("--concurrency", type=int, help="prompts in flight (and the endpoint's request limit)")
-    p.add_argument("--max-retries", dest="max_retries", type=int)
-    p.add_argument("--timeout-s", dest="timeout_s", type=float)
-    p.add_argument("--cache", help="SQLite call cache (default OUT.cache.sqlite)")
-    _bool_flag(p, "progress", "show a progress bar (default on)")
-    cfg = _merged(GenerateConfig, p.parse_args(argv))
+    cfg: GenerateConfig = CommandParser(
+        GenerateConfig, config_file=True, prog="reasoning-suite generate",
+        description="Generate paired IFT/reasoning answers from a teacher (resumable).").parse(argv)
     from reasoning_suite.trainers.generate import generate
 
     s = generate(cfg)
@@ -83,41 +41,20 @@ def generate_main(argv: list[str]) -> int:
 
 
 def import_pairs_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="reasoning-suite import-pairs",
-                                description="Import the authors' published IFT/reasoning pairs into the pairs format.")
-    p.add_argument("--dataset", help="hub id, or 'math' / 'general' for the paper's two datasets")
-    p.add_argument("--file", help="a local .jsonl or .parquet with columns prompt, reasoning, ift")
-    p.add_argument("--split", default="reasoning_ift_pairs")
-    p.add_argument("--domain")
-    p.add_argument("--limit", type=int)
-    p.add_argument("--out", required=True)
-    a = p.parse_args(argv)
+    cfg: ImportPairsConfig = CommandParser(
+        ImportPairsConfig, prog="reasoning-suite import-pairs",
+        description="Import the authors' published IFT/reasoning pairs into the pairs format.").parse(argv)
     from reasoning_suite.trainers.import_pairs import import_pairs
 
-    n = import_pairs(a.out, dataset=a.dataset, local=a.file, split=a.split, domain=a.domain, limit=a.limit)
-    print(f"{a.out}: {n} pair records")
+    n = import_pairs(cfg.out, dataset=cfg.dataset, local=cfg.file, split=cfg.split, domain=cfg.domain, limit=cfg.limit)
+    print(f"{cfg.out}: {n} pair records")
     return 0
 
 
 def build_data_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="reasoning-suite build-data",
-                                description="Build a training mixture from pairs: format, reasoning ratio, order.")
-    p.add_argument("--config", help="YAML/JSON file with BuildDataConfig fields")
-    p.add_argument("--pairs", nargs="+", help="pairs JSONL file(s)")
-    p.add_argument("--out", help="mixture JSONL to write (recipe in OUT .meta.json beside it)")
-    p.add_argument("--format", help="reasoning side: reasoning (default), answer_only, think_summary; or ift (= ratio 0)")
-    p.add_argument("--ratio", type=float, help="reasoning ratio rho in [0, 1] (default 1)")
-    p.add_argument("--order", help="sequential (IFT part first, default) or mixed")
-    p.add_argument("--seed", type=int)
-    _bool_flag(p, "keep-truncated", "keep answers cut by max_tokens or without thinking (tiny-teacher smoke tests; default: drop those prompts)")
-    p.add_argument("--system-prompt", dest="system_prompt")
-    p.add_argument("--summarizer-url", dest="summarizer_url", help="endpoint for think_summary")
-    p.add_argument("--summarizer-model", dest="summarizer_model")
-    p.add_argument("--summarizer-api-key-env", dest="summarizer_api_key_env")
-    p.add_argument("--summary-cache", dest="summary_cache", help="SQLite cache (default OUT.summaries.sqlite)")
-    p.add_argument("--summary-max-tokens", dest="summary_max_tokens", type=int)
-    p.add_argument("--concurrency", type=int)
-    cfg = _merged(BuildDataConfig, p.parse_args(argv))
+    cfg: BuildDataConfig = CommandParser(
+        BuildDataConfig, config_file=True, prog="reasoning-suite build-data",
+        description="Build a training mixture from pairs: format, reasoning ratio, order.").parse(argv)
     from reasoning_suite.trainers.build_data import build, load_pairs, meta_path
 
     summaries = None
@@ -135,42 +72,11 @@ def build_data_main(argv: list[str]) -> int:
 
 
 def train_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="reasoning-suite train",
-                                description="Distil a mixture into a student with TRL SFT (paper's recipe).")
-    p.add_argument("--config", help="YAML/JSON file with TrainConfig fields (stages: [{data, name, learning_rate}])")
-    p.add_argument("--model", help="student: hub id or local checkpoint")
-    p.add_argument("--data", action="append", dest="stages", metavar="[NAME=]MIXTURE",
-                   help="a mixture file; repeat for multi-stage runs (e.g. general=g.jsonl then math=m.jsonl)")
-    p.add_argument("--output-dir", dest="output_dir")
-    p.add_argument("--learning-rate", dest="learning_rate", type=float, help="peak lr (default: paper's Table 1)")
-    p.add_argument("--global-batch-tokens", dest="global_batch_tokens", type=int, help="default 262144")
-    p.add_argument("--max-seq-length", dest="max_seq_length", type=int, help="default 16384")
-    p.add_argument("--per-device-batch-size", dest="per_device_batch_size", type=int)
-    _bool_flag(p, "packing", "pack examples (BFD, padding-free; default on)")
-    p.add_argument("--warmup-steps", dest="warmup_steps", type=int)
-    p.add_argument("--decay-steps", dest="decay_steps", type=int)
-    p.add_argument("--min-lr-ratio", dest="min_lr_ratio", type=float)
-    p.add_argument("--weight-decay", dest="weight_decay", type=float)
-    p.add_argument("--optim", help="default adamw_torch_fused")
-    p.add_argument("--precision", help="auto (bf16 where supported, fp32 on CPU), bf16 or fp32")
-    _bool_flag(p, "gradient-checkpointing", "recompute activations to save memory")
-    p.add_argument("--chat-template", dest="chat_template", help="'chatml' or a .jinja file (for bases without one)")
-    p.add_argument("--attn-implementation", dest="attn_implementation",
-                   help="e.g. flash_attention_2 on GPUs: packed rows then attend within each document only")
-    p.add_argument("--dataset-num-proc", dest="dataset_num_proc", type=int, help="tokenisation worker processes")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--logging-steps", dest="logging_steps", type=int)
-    p.add_argument("--save-steps", dest="save_steps", type=int)
-    _bool_flag(p, "resume", "continue an interrupted stage from its last checkpoint (default on)")
-    p.add_argument("--report-to", dest="report_to", help="none (default), wandb, tensorboard, ...")
-    p.add_argument("--accelerate-config", dest="accelerate_config", metavar="ddp|fsdp|deepspeed_zero3|FILE",
-                   help="re-launch this command under `accelerate launch` with a shipped (or your) config")
-    p.add_argument("--num-processes", dest="num_processes", type=int, help="with --accelerate-config: processes (GPUs)")
-    args = p.parse_args(argv)
-    if args.accelerate_config:
-        return _relaunch(argv, args.accelerate_config, args.num_processes)
-    del args.accelerate_config, args.num_processes
-    cfg = _merged(TrainConfig, args)
+    cfg: TrainConfig = CommandParser(
+        TrainConfig, config_file=True, prog="reasoning-suite train",
+        description="Distil a mixture into a student with TRL SFT (paper's recipe).").parse(argv)
+    if cfg.accelerate_config and not os.environ.get(_LAUNCHED_ENV):
+        return _relaunch(argv, cfg.accelerate_config, cfg.num_processes)
     from reasoning_suite.trainers.sft import RUN_RECORD, train
 
     record = train(cfg)
@@ -208,4 +114,4 @@ def _relaunch(argv: list[str], config: str, num_processes: int | None) -> int:
 
     cmd = accelerate_command(argv, config, num_processes)
     print("launching: " + " ".join(cmd[1:]), file=sys.stderr)
-    return subprocess.call(cmd)
+    return subprocess.call(cmd, env={**os.environ, _LAUNCHED_ENV: "1"})

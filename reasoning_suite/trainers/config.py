@@ -1,145 +1,160 @@
-"""Typed configs for the trainers' commands (TRL's split: config here, work in the trainer).
+"""Typed configs of the trainers' commands (TRL's split: config here, work in the trainer).
 
-Every command takes `--config FILE` (YAML or JSON with the same field names) and CLI flags;
-flags given on the command line win over the file, the file wins over the defaults.
+One dataclass per command; each field is the knob's only declaration (its default and help).
+`reasoning_suite.config_parsing` turns a dataclass into the command's flags (`HfArgumentParser`,
+plus `--config FILE` of the same fields: flags given win over the file, the file over the
+defaults), checks YAML sections of a study against it, and renders it back into a command line.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field, fields
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from reasoning_suite.config_parsing import FieldError, default_of, option
+from reasoning_suite.endpoints.config import Endpoint
+from reasoning_suite.trainers.formats import FORMATS
+from reasoning_suite.trainers.mixtures import ORDERS, reasoning_count
 
-from reasoning_suite.errors import UserError
+# The one length budget of a trace: the teacher may write this many reasoning tokens and the
+# student trains on sequences this long. A row longer than the student's max_seq_length is
+# dropped whole (and counted), never cut: a cut trace loses its `</think>` and its answer.
+MAX_TRACE_TOKENS = 32_768
+
+# How `generate` switches the teacher's thinking on and off.
+SWITCHES = ("chat_template_kwargs", "soft_switch", "none")
 
 
 @dataclass
 class StageConfig:
     """One stage of a run: a mixture file trained for one epoch with its own schedule."""
 
-    data: str
-    name: str = ""
-    learning_rate: float | None = None
+    data: str = option(help="mixture JSONL of this stage", required=True)
+    name: str = option("", "stage name (the output subdirectory of a multi-stage run)")
+    learning_rate: float | None = option(None, "this stage's peak lr (default: the run's)")
+
+    @classmethod
+    def from_string(cls, text: str) -> "StageConfig":
+        """`[NAME=]MIXTURE`, as given to `--data`."""
+        name, _, data = text.rpartition("=") if "=" in text else ("", "", text)
+        return cls(data=data, name=name)
+
+    def to_string(self) -> str:
+        if self.learning_rate is not None:
+            raise FieldError("stages", "a stage's own learning_rate cannot be written as --data; use a --config file")
+        return f"{self.name}={self.data}" if self.name else self.data
 
 
 @dataclass
 class TrainConfig:
-    model: str = ""  # hub id or local path of the student (a causal LM)
-    output_dir: str = ""
-    stages: list[StageConfig] = field(default_factory=list)
-    learning_rate: float | None = None  # peak; None = paper's Table 1 by size and format
-    global_batch_tokens: int = 262_144
-    max_seq_length: int = 16_384
-    per_device_batch_size: int = 1
-    packing: bool = True
-    warmup_steps: int = 150
-    decay_steps: int = 300
-    min_lr_ratio: float = 0.1
-    weight_decay: float = 0.0
-    max_grad_norm: float = 1.0
-    optim: str = "adamw_torch_fused"
-    precision: str = "auto"  # auto | bf16 | fp32 (auto: bf16 where supported, fp32 on CPU)
-    gradient_checkpointing: bool = False
-    chat_template: str | None = None  # None = the student's own; "chatml" or a .jinja path
-    attn_implementation: str | None = None  # e.g. flash_attention_2 on GPUs (packed rows attend per document)
-    dataset_num_proc: int | None = None  # tokenisation workers
-    seed: int = 42
-    logging_steps: int = 10
-    save_steps: int = 500
-    resume: bool = True  # continue from the stage's last checkpoint-* if one exists
-    report_to: str = "none"
+    model: str = option("", "student: hub id or local checkpoint (a causal LM)", required=True)
+    output_dir: str = option("", "where the student (and its reasoning_suite_run.json) is written", required=True)
+    stages: list[StageConfig] = option(
+        factory=list, help="a mixture file; repeat for multi-stage runs (e.g. general=g.jsonl then math=m.jsonl)",
+        aliases=["--data"], append=True, metavar="[NAME=]MIXTURE", required=True)
+    learning_rate: float | None = option(None, "peak lr (default: the paper's Table 1 by student size and format)")
+    global_batch_tokens: int = option(262_144, "tokens per optimizer step (paper: 262,144)")
+    max_seq_length: int = option(
+        MAX_TRACE_TOKENS, "longest training row in tokens; a longer row is dropped whole (counted in the run record), "
+        "never cut")
+    per_device_batch_size: int = option(1, "rows per device per micro-batch")
+    packing: bool = option(True, "pack examples (BFD, padding-free)")
+    warmup_steps: int = option(150, "WSD schedule: linear warmup steps")
+    decay_steps: int = option(300, "WSD schedule: linear decay steps at the end")
+    min_lr_ratio: float = option(0.1, "WSD schedule: the lr decays to this fraction of the peak")
+    weight_decay: float = option(0.0, "AdamW weight decay")
+    max_grad_norm: float = option(1.0, "gradient clipping norm")
+    optim: str = option("adamw_torch_fused", "optimizer (transformers' names)")
+    precision: str = option("auto", "auto (bf16 where supported, fp32 on CPU), bf16 or fp32",
+                            choices=("auto", "bf16", "fp32"))
+    gradient_checkpointing: bool = option(False, "recompute activations to save memory")
+    chat_template: str | None = option(None, "'chatml' or a .jinja file (for bases without a chat template)")
+    attn_implementation: str | None = option(
+        None, "e.g. flash_attention_2 on GPUs: packed rows then attend within each document only")
+    dataset_num_proc: int | None = option(None, "tokenisation worker processes")
+    seed: int = option(42, "random seed")
+    logging_steps: int = option(10, "log every N optimizer steps")
+    save_steps: int = option(500, "checkpoint every N optimizer steps (for resuming)")
+    resume: bool = option(True, "continue an interrupted stage from its last checkpoint")
+    report_to: str = option("none", "none, wandb, tensorboard, ...")
+    accelerate_config: str | None = option(
+        None, "re-launch this command under `accelerate launch` with a shipped (or your) config",
+        metavar="ddp|fsdp|deepspeed_zero3|FILE")
+    num_processes: int | None = option(None, "with --accelerate-config: processes (GPUs)")
+
+    def __post_init__(self) -> None:
+        self.stages = [StageConfig.from_string(s) if isinstance(s, str) else s for s in self.stages]
+        for name in ("max_seq_length", "global_batch_tokens", "per_device_batch_size"):
+            if getattr(self, name) < 1:
+                raise FieldError(name, f"must be >= 1, got {getattr(self, name)}")
+        if self.learning_rate is not None and self.learning_rate <= 0:
+            raise FieldError("learning_rate", f"must be > 0, got {self.learning_rate}")
 
 
 @dataclass
 class BuildDataConfig:
-    pairs: list[str] = field(default_factory=list)
-    out: str = ""
-    format: str = "reasoning"  # reasoning side: reasoning | answer_only | think_summary ("ift" = ratio 0)
-    ratio: float = 1.0
-    order: str = "sequential"
-    seed: int = 0
-    keep_truncated: bool = False
-    system_prompt: str | None = None
-    summarizer_url: str | None = None
-    summarizer_model: str | None = None
-    summarizer_api_key_env: str | None = None
-    summary_cache: str | None = None
-    summary_max_tokens: int = 1024
-    concurrency: int = 8
+    pairs: list[str] = option(factory=list, help="pairs JSONL file(s)", required=True)
+    out: str = option("", "mixture JSONL to write (its recipe in OUT .meta.json beside it)", required=True)
+    format: str = option("reasoning", "reasoning side: reasoning, answer_only, think_summary; or ift (= ratio 0)",
+                         choices=FORMATS)
+    ratio: float = option(1.0, "reasoning ratio rho in [0, 1]")
+    order: str = option("sequential", "sequential (IFT part first) or mixed", choices=ORDERS)
+    seed: int = option(0, "seed of the reasoning subset and the shuffles")
+    keep_truncated: bool = option(
+        False, "keep answers cut by max_tokens or without thinking (tiny-teacher smoke tests; default: drop those prompts)")
+    system_prompt: str | None = option(None, "system turn added to every training conversation")
+    summarizer_url: str | None = option(None, "endpoint for think_summary")
+    summarizer_model: str | None = option(None, "model for think_summary")
+    summarizer_api_key_env: str | None = option(None, "environment variable holding the summarizer's key")
+    summary_cache: str | None = option(None, "SQLite cache of the summaries (default OUT.summaries.sqlite)")
+    summary_max_tokens: int = option(1024, "longest thinking summary in tokens")
+    concurrency: int = option(8, "summaries in flight")
+
+    def __post_init__(self) -> None:
+        try:
+            reasoning_count(self.ratio, 0)
+        except Exception:  # noqa: BLE001 - the owner's range check, reported on the field
+            raise FieldError("ratio", f"must be within [0, 1], got {self.ratio}") from None
 
 
 @dataclass
 class GenerateConfig:
-    out: str = ""
-    base_url: str = ""
-    model: str = ""
-    api_key_env: str | None = None
-    teacher: str | None = None  # name written in records; default = model
-    prompts_jsonl: str | None = None
-    dataset: str | None = None  # hub id, or a preset name
-    dataset_config: str | None = None
-    split: str = "train"
-    prompt_field: str = "prompt"
-    id_field: str | None = None
-    domain: str | None = None
-    limit: int | None = None
-    modes: list[str] = field(default_factory=lambda: ["ift", "reasoning"])
-    thinking_switch: str = "chat_template_kwargs"  # chat_template_kwargs | none | system_prompt
-    reasoning_temperature: float = 0.6
-    reasoning_top_p: float = 0.95
-    ift_temperature: float = 0.7
-    ift_top_p: float = 0.8
-    max_tokens_reasoning: int | None = 32_768
-    max_tokens_ift: int | None = 8_192
-    concurrency: int = 32
-    max_retries: int = 6
-    timeout_s: float = 600.0
-    cache: str | None = None  # SQLite call cache; default <out>.cache.sqlite
-    progress: bool = True
+    out: str = option("", "pairs JSONL to write (appended to; re-run to resume)", required=True)
+    base_url: str = option("", "teacher's OpenAI-compatible URL, e.g. http://127.0.0.1:8000/v1", required=True)
+    model: str = option("", "teacher model name as served", required=True)
+    api_key_env: str | None = option(None, "environment variable holding the API key")
+    teacher: str | None = option(None, "teacher name recorded in each record (default: --model)")
+    prompts_jsonl: str | None = option(None, "JSONL file of prompts", aliases=["--prompts"])
+    dataset: str | None = option(None, "hub dataset id, or a preset: infinity-instruct, nemotron-math")
+    dataset_config: str | None = option(None, "dataset config (default: the preset's)")
+    split: str | None = option(None, "dataset split (default: the preset's, else train)")
+    prompt_field: str | None = option(None, "column with the prompt, a string or a list of turns "
+                                            "(default: the preset's, else prompt)")
+    id_field: str | None = option(None, "column with a stable id (default: the preset's, else a hash of the prompt)")
+    domain: str | None = option(None, "domain label written in records (general, math, ...)")
+    limit: int | None = option(None, "first N prompts only")
+    modes: list[str] = option(factory=lambda: ["ift", "reasoning"], help="ift and/or reasoning",
+                              choices=("ift", "reasoning"))
+    thinking_switch: str = option("chat_template_kwargs", f"how the teacher's thinking is switched: {', '.join(SWITCHES)}",
+                                  choices=SWITCHES)
+    reasoning_temperature: float = option(0.6, "sampling of reasoning answers (paper: 0.6)")
+    reasoning_top_p: float = option(0.95, "sampling of reasoning answers (paper: 0.95)")
+    ift_temperature: float = option(0.7, "sampling of IFT answers (paper: 0.7)")
+    ift_top_p: float = option(0.8, "sampling of IFT answers (paper: 0.8)")
+    max_tokens_reasoning: int | None = option(MAX_TRACE_TOKENS, "longest reasoning answer (the student's max_seq_length "
+                                                                "by default too)")
+    max_tokens_ift: int | None = option(8_192, "longest IFT answer")
+    concurrency: int = option(32, "prompts in flight (and the endpoint's request limit)")
+    max_retries: int = option(default_of(Endpoint, "max_retries"), "retries of a failed call")
+    timeout_s: float = option(default_of(Endpoint, "timeout_s"), "seconds before a call times out")
+    cache: str | None = option(None, "SQLite call cache (default OUT.cache.sqlite)")
+    progress: bool = option(True, "show a progress bar")
 
 
-def load_config_file(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such config file")
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            import yaml
+@dataclass
+class ImportPairsConfig:
+    out: str = option("", "pairs JSONL to write", required=True)
+    dataset: str | None = option(None, "hub id, or 'math' / 'general' for the paper's two datasets")
+    file: str | None = option(None, "a local .jsonl or .parquet with columns prompt, reasoning, ift")
+    split: str = option("reasoning_ift_pairs", "split of the published dataset")
+    domain: str | None = option(None, "domain label written in records")
+    limit: int | None = option(None, "first N pairs only")
 
-            data = yaml.safe_load(text)
-    except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
-        raise UserError(f"{path}: cannot parse config ({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: a config file must hold a mapping of field names to values")
-    return data
-
-
-def merge(cls, file_values: dict[str, Any], cli_values: dict[str, Any], source: str = "config"):
-    """Build `cls` from file values overridden by CLI values that were actually given (not None)."""
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(file_values) - names)
-    if unknown:
-        raise UserError(f"{source}: unknown field(s) {', '.join(unknown)} for {cls.__name__}")
-    values = dict(file_values)
-    values.update({k: v for k, v in cli_values.items() if v is not None and k in names})
-    if cls is TrainConfig:
-        values["stages"] = [_stage(s, source) for s in values.get("stages") or []]
-    return cls(**values)
-
-
-def _stage(s: Any, source: str) -> StageConfig:
-    if isinstance(s, StageConfig):
-        return s
-    if isinstance(s, str):
-        name, _, data = s.rpartition("=") if "=" in s else ("", "", s)
-        return StageConfig(data=data, name=name)
-    if isinstance(s, dict) and isinstance(s.get("data"), str):
-        unknown = set(s) - {"data", "name", "learning_rate"}
-        if unknown:
-            raise UserError(f"{source}: unknown stage field(s) {', '.join(sorted(unknown))}")
-        return StageConfig(**s)
-    raise UserError(f"{source}: each stage needs a 'data' path (got {s!r})")

@@ -26,12 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from reasoning_suite.errors import UserError
-from reasoning_suite.trainers.config import GenerateConfig
-from reasoning_suite.trainers.prompts import PRESETS, PromptItem, from_hf, from_jsonl
+from reasoning_suite.trainers.config import SWITCHES, GenerateConfig
+from reasoning_suite.trainers.prompts import DEFAULT_PROMPT_FIELD, DEFAULT_SPLIT, PRESETS, PromptItem, from_hf, from_jsonl
 from reasoning_suite.trainers.records import Answer, PairRecord, iter_jsonl
 from reasoning_suite.trainers.thinking import split_thinking
 
-SWITCHES = ("chat_template_kwargs", "soft_switch", "none")
 MODES = ("ift", "reasoning")
 
 
@@ -49,17 +48,24 @@ class GenerateSummary:
     reasoning_without_thinking: int = 0
 
 
+def hub_source(cfg: GenerateConfig) -> tuple[str, str | None, str, str, str | None, str | None]:
+    """(dataset, config, split, prompt_field, id_field, domain) to stream: what the user gave,
+    else the preset's value, else the defaults (pure)."""
+    p = PRESETS.get(cfg.dataset or "")
+    return (p.dataset if p else str(cfg.dataset),
+            cfg.dataset_config or (p.config if p else None),
+            cfg.split or (p.split if p else DEFAULT_SPLIT),
+            cfg.prompt_field or (p.prompt_field if p else DEFAULT_PROMPT_FIELD),
+            cfg.id_field or (p.id_field if p else None),
+            cfg.domain or (p.domain if p else None))
+
+
 def load_prompts(cfg: GenerateConfig) -> list[PromptItem]:
     if bool(cfg.prompts_jsonl) == bool(cfg.dataset):
         raise UserError("give exactly one prompt source: --prompts FILE.jsonl or --dataset NAME")
     if cfg.prompts_jsonl:
-        return from_jsonl(cfg.prompts_jsonl, cfg.prompt_field, cfg.id_field, cfg.domain, cfg.limit)
-    if cfg.dataset in PRESETS:
-        p = PRESETS[cfg.dataset]
-        return from_hf(p.dataset, cfg.dataset_config or p.config, cfg.split if cfg.split != "train" else p.split,
-                       cfg.prompt_field if cfg.prompt_field != "prompt" else p.prompt_field,
-                       cfg.id_field or p.id_field, cfg.domain or p.domain, cfg.limit)
-    return from_hf(cfg.dataset, cfg.dataset_config, cfg.split, cfg.prompt_field, cfg.id_field, cfg.domain, cfg.limit)
+        return from_jsonl(cfg.prompts_jsonl, cfg.prompt_field or DEFAULT_PROMPT_FIELD, cfg.id_field, cfg.domain, cfg.limit)
+    return from_hf(*hub_source(cfg), cfg.limit)
 
 
 def request_for(mode: str, prompt: str, cfg: GenerateConfig) -> dict[str, Any]:

@@ -32,6 +32,10 @@ PRESETS: dict[str, Preset] = {
     "nemotron-math": Preset("nvidia/Llama-Nemotron-Post-Training-Dataset", "SFT", "math", "input", None, "math"),
 }
 
+# What a prompt source is read with when neither the user nor a preset says otherwise.
+DEFAULT_SPLIT = "train"
+DEFAULT_PROMPT_FIELD = "prompt"
+
 _USER_ROLES = {"user", "human"}
 
 
@@ -81,7 +85,7 @@ def _items(rows: Iterable[tuple[str, Any]], prompt_field: str, id_field: str | N
     return list(items.values())
 
 
-def from_jsonl(path: str, prompt_field: str = "prompt", id_field: str | None = None, domain: str | None = None,
+def from_jsonl(path: str, prompt_field: str = DEFAULT_PROMPT_FIELD, id_field: str | None = None, domain: str | None = None,
                limit: int | None = None) -> list[PromptItem]:
     return _items(iter_jsonl(path), prompt_field, id_field, domain, str(path), limit)
 

@@ -151,8 +151,9 @@ def build_trainer(cfg: TrainConfig, stage: StageConfig, model_path: str, out_dir
     with args.main_process_first(desc="tokenising and packing the mixture"):
         data = prepare(stage.data, tokenizer, train_template, cfg.max_seq_length, cfg.packing, cfg.seed,
                        cfg.dataset_num_proc)
-    if data.truncated:
-        _log(f"[yellow]{data.truncated} example(s) longer than max_seq_length={cfg.max_seq_length} were truncated[/yellow]")
+    if data.dropped_too_long:
+        _log(f"[yellow]{data.dropped_too_long} example(s) longer than max_seq_length={cfg.max_seq_length} tokens were "
+             "dropped (never cut: a cut trace loses its answer); raise --max-seq-length to keep them[/yellow]")
     # Load after SFTConfig so DeepSpeed ZeRO-3 can partition the weights while loading.
     try:
         kwargs = {"attn_implementation": cfg.attn_implementation} if cfg.attn_implementation else {}
@@ -270,7 +271,7 @@ def _train_stage(cfg: TrainConfig, k: int, stage: StageConfig, stage_sha: str, m
         "teachers": meta.get("teachers"),
         "domains": meta.get("domains"),
         "num_examples": data.num_examples,
-        "truncated_examples": data.truncated,
+        "dropped_too_long": data.dropped_too_long,
         "tokens_seen": sum(data.sequence_lengths),
         "loss_tokens": data.loss_tokens,
         "train_flops": flops,
@@ -301,6 +302,7 @@ def _train_stage(cfg: TrainConfig, k: int, stage: StageConfig, stage_sha: str, m
         "data_sha256": stage_sha if len(stages) == 1 else hashlib.sha256(
             "".join(s["data_sha256"] for s in stages).encode()).hexdigest(),
         "num_examples": sum(s["num_examples"] for s in stages),
+        "dropped_too_long": sum(s.get("dropped_too_long", 0) for s in stages),
         "tokens_seen": sum(s["tokens_seen"] for s in stages),
         "train_flops": flops_total,
         "learning_rate": info["learning_rate"],

@@ -8,6 +8,10 @@ template, then `trl.pack_dataset(..., "bfd")`), packed separately, shuffled with
 and the phases concatenated in order; the trainer then reads rows sequentially and TRL's own
 collator (padding-free when packed) builds the batches.
 
+A conversation longer than `max_length` tokens is dropped whole and counted, never cut: cutting
+keeps the start, so the longest reasoning traces would lose their `</think>` and the answer
+and the student would learn to ramble without concluding.
+
 Labels are the input ids on assistant tokens (the `{% generation %}` span, which includes the
 end-of-turn token) and -100 everywhere else, so the loss is on the assistant's tokens only.
 """
@@ -23,9 +27,9 @@ from reasoning_suite.errors import UserError
 @dataclass
 class PreparedData:
     dataset: Any  # datasets.Dataset with input_ids, labels[, seq_lengths]
-    sequence_lengths: list[int]  # per example, after truncation (for FLOPs and tokens seen)
+    sequence_lengths: list[int]  # per kept example (for FLOPs and tokens seen)
     loss_tokens: int
-    truncated: int
+    dropped_too_long: int  # conversations longer than max_length, left out whole
     num_examples: int
     phases: list[int]
 
@@ -82,9 +86,7 @@ def tokenize_messages(tokenizer, messages: list[dict[str, str]], chat_template: 
 def _tokenize_row(ex: dict[str, Any], tokenizer, chat_template: str, max_length: int) -> dict[str, Any]:
     messages = [{"role": m["role"], "content": m["content"]} for m in ex["messages"]]
     ids, labels = tokenize_messages(tokenizer, messages, chat_template)
-    truncated = len(ids) > max_length
-    ids, labels = ids[:max_length], labels[:max_length]
-    return {"input_ids": ids, "labels": labels, "length": len(ids), "truncated": truncated,
+    return {"input_ids": ids, "labels": labels, "length": len(ids), "too_long": len(ids) > max_length,
             "loss_tokens": sum(1 for label in labels if label != -100), "phase": int(ex.get("phase") or 0)}
 
 
@@ -98,11 +100,11 @@ def prepare(mixture: str, tokenizer, chat_template: str, max_length: int, packin
     ds = raw.map(_tokenize_row, fn_kwargs={"tokenizer": tokenizer, "chat_template": chat_template,
                                            "max_length": max_length},
                  remove_columns=raw.column_names, num_proc=num_proc, desc="Tokenizing")
-    truncated = sum(ds["truncated"])
-    # a prompt that alone fills max_length leaves nothing to learn from
-    ds = ds.filter(lambda n: n > 0, input_columns="loss_tokens", num_proc=num_proc)
+    dropped = sum(ds["too_long"])
+    ds = ds.filter(lambda too_long: not too_long, input_columns="too_long", num_proc=num_proc)
     if len(ds) == 0:
-        raise UserError(f"{mixture}: no trainable example (all truncated to prompt only?)")
+        raise UserError(f"{mixture}: no example fits in max_seq_length={max_length} tokens "
+                        f"({dropped} longer ones dropped); raise --max-seq-length")
     phase_col = ds["phase"]
     bounds = [0] + [i for i in range(1, len(phase_col)) if phase_col[i] != phase_col[i - 1]] + [len(phase_col)]
     order = [phase_col[a] for a in bounds[:-1]]
@@ -115,7 +117,7 @@ def prepare(mixture: str, tokenizer, chat_template: str, max_length: int, packin
             part = pack_dataset(part, max_length, "bfd").shuffle(seed=seed + phase_col[a])
         parts.append(part)
     dataset = concatenate_datasets(parts) if len(parts) > 1 else parts[0]
-    return PreparedData(dataset, list(ds["length"]), sum(ds["loss_tokens"]), truncated, len(ds), order)
+    return PreparedData(dataset, list(ds["length"]), sum(ds["loss_tokens"]), dropped, len(ds), order)
 
 
 def end_of_turn_id(tokenizer, chat_template: str) -> int:
