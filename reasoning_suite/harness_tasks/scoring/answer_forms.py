@@ -139,13 +139,17 @@ def _unit_key(tokens: list[str]) -> str | None:
         if lw in ("square", "sq", "cubic", "cu"):
             square = "^2" if lw in ("square", "sq") else "^3"
             continue
+        if lw == "per":
+            out.append("/")
+            continue
         base, _, power = lw.partition("^")
         if base not in _SYNONYMS and len(base) > 3 and base.endswith("s"):
-            base = base[:-1]  # weeks -> week, apples -> apple
+            # plurals: weeks -> week, boxes -> box, inches -> inch
+            base = base[:-2] if re.search(r"(?:[sxz]|ch|sh)es$", base) else base[:-1]
         base = _SYNONYMS.get(base, base)
         out.append(base + ("^" + power if power else square))
         square = ""
-    return " ".join(out)
+    return re.sub(r"\s*([/*])\s*", r"\1", " ".join(out))
 
 
 def split_unit(s: str) -> tuple[str, str | None]:
