@@ -265,10 +265,12 @@ def _rational(s: str) -> tuple[Fraction, bool, str | None] | None:
     m = None if parts else _SLASH.fullmatch(s)
     parts = (m.group(1), m.group(2)) if m else parts
     if parts:
+        if len(parts[0]) > 1000 or len(parts[1]) > 1000:
+            return None
         num, den = int(parts[0]), int(parts[1])
         return (Fraction(sign * num, den), False, var) if den else None
     number = _plain_number(s)
-    if number is None or number.startswith("-"):
+    if number is None or number.startswith("-") or len(number) > 1000:  # Python refuses > 4300 digits
         return None
     return Fraction(number) * sign, "." in number, var
 
