@@ -15,7 +15,7 @@ trig, sets as relations, the imaginary unit, lists vs grouped numbers) with ever
 each answer boxed at the end of a short response, against the hand-written labels.
 
 Scorers:
-- ours: ``strip_thinking`` -> ``extract_boxed`` -> ``math_score`` (math-verify, hard deadline)
+- ours: ``final_answer`` -> ``extract_boxed`` -> ``math_score`` (math-verify, hard deadline)
 - lm-eval ``minerva_math`` ``process_results`` -> its ``exact_match`` and ``math_verify``
 - lm-eval ``aime`` ``process_results`` -> ``exact_match``
 
@@ -44,8 +44,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from reasoning_suite.core.answer import final_answer
 from reasoning_suite.core.score import Status
-from reasoning_suite.harness_tasks.scoring import extract_boxed, math_equal, math_score, strip_thinking
+from reasoning_suite.harness_tasks.scoring import extract_boxed, math_equal, math_score
 
 CLASS_PREFIXES = ("unit/", "mixed/", "clock/", "trig/", "set/", "complex/", "list/", "group/")
 
@@ -173,7 +174,7 @@ STATUSES: Counter = Counter()
 
 
 def ours(s: Sample) -> bool:
-    score = math_score(extract_boxed(strip_thinking(s.response)), s.gold)
+    score = math_score(extract_boxed(final_answer(s.response)), s.gold)
     STATUSES[score.status] += 1
     return score.status is Status.CORRECT
 

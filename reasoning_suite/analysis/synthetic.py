@@ -140,8 +140,11 @@ def sample_row(doc_id: int, doc: dict, target: str, prompt: str, gen_kwargs: dic
     }
 
 
-def write_samples(output_path: Path, model_args: str | dict, samples: dict[str, list[dict]]) -> Path:
-    """Write results_<ts>.json and samples_<task>_<ts>.jsonl with lm-eval's EvaluationTracker."""
+def write_samples(output_path: Path, model_args: str | dict, samples: dict[str, list[dict]],
+                  task_configs: dict[str, dict] | None = None) -> Path:
+    """Write results_<ts>.json and samples_<task>_<ts>.jsonl with lm-eval's EvaluationTracker.
+
+    `task_configs[task]` adds keys to that task's logged config (e.g. its `filter_list`)."""
     from lm_eval.loggers.evaluation_tracker import EvaluationTracker
 
     tracker = EvaluationTracker(output_path=str(output_path))
@@ -165,7 +168,8 @@ def write_samples(output_path: Path, model_args: str | dict, samples: dict[str, 
         "group_subtasks": {t: [] for t in tasks},
         "configs": {t: {"task": t, "output_type": "generate_until",
                         "generation_kwargs": samples[t][0]["arguments"][0][1],
-                        "repeats": len(samples[t][0]["resps"][0])} for t in tasks},
+                        "repeats": len(samples[t][0]["resps"][0]), **(task_configs or {}).get(t, {})}
+                    for t in tasks},
         "versions": {t: 1.0 for t in tasks},
         "n-shot": {t: 0 for t in tasks},
         "higher_is_better": {t: {"acc": True, "has_answer": True} for t in tasks},
