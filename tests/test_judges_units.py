@@ -30,6 +30,25 @@ def test_presets_load():
     assert load_panel("local-vllm").vote.min_verdicts == 1
 
 
+def test_answer_tail_chars_has_one_default_the_panel_configs():
+    """It had four (the dataclass, the loader, each preset file); a preset that restates it
+    would silently keep 2000 if the default moved."""
+    import dataclasses
+    from importlib import resources
+
+    import yaml
+
+    from reasoning_suite.judges.config import PanelConfig, preset_names
+
+    default = {f.name: f.default for f in dataclasses.fields(PanelConfig)}["answer_tail_chars"]
+    for name in preset_names():
+        raw = yaml.safe_load((resources.files("reasoning_suite.judges.presets") / f"{name}.yaml").read_text())
+        assert "answer_tail_chars" not in raw, name
+        assert load_panel(name).answer_tail_chars == default
+    assert parse_panel({"judges": [J]}, source="x.yaml").answer_tail_chars == default
+    assert parse_panel({"judges": [J], "answer_tail_chars": 50}, source="x.yaml").answer_tail_chars == 50
+
+
 def test_defaults_are_the_papers():
     panel = parse_panel({"judges": [J]}, source="x.yaml")
     assert (panel.judges[0].temperature, panel.judges[0].top_p) == (0.7, 0.95)

@@ -11,59 +11,60 @@ documentation applies as is.
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 
-from reasoning_suite.core.answer import THINKING_MODES
+from reasoning_suite.config_parsing import CommandParser, option
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.build_yaml import RunOptions, include_dir
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--offline", action="store_true",
-                        help="use the bundled sample files instead of the Hugging Face hub datasets")
-    parser.add_argument("--repeats", type=int, default=None, metavar="K",
-                        help="sample K responses per question and average their scores (default 1)")
-    parser.add_argument("--thinking", choices=list(THINKING_MODES), default="auto",
-                        help="prompt-opened: the chat template opens <think> in the prompt (QwQ, DeepSeek-R1 "
-                        "distills, Qwen3-Thinking-2507), so a response without </think> has no answer")
-    parser.add_argument("--fewshot", action="store_true",
-                        help="the base-model few-shot layout (no chat template): the question ends with the "
-                        "examples' `Answer:` cue, generation stops at an invented next example, and the "
-                        "scored answer is cut there")
+@dataclass(frozen=True)
+class EvalOptions(RunOptions):
+    """The options `reasoning-suite eval` (and `tasks-dir`) consume: the run's mode (RunOptions'
+    fields, declared there once) and where the data comes from. Everything else goes to lm_eval."""
+
+    offline: bool = option(False, "use the bundled sample files instead of the Hugging Face hub datasets")
+
+    def run_options(self, *, fewshot: bool | None = None) -> RunOptions:
+        """The plain mode (what the overlay is written from)."""
+        mode = {f.name: getattr(self, f.name) for f in dataclasses.fields(RunOptions)}
+        return RunOptions(**{**mode, **({} if fewshot is None else {"fewshot": fewshot})})
 
 
-def _options(args: argparse.Namespace, *, fewshot: bool | None = None) -> RunOptions:
-    return RunOptions(repeats=1 if args.repeats is None else args.repeats, thinking=args.thinking,
-                      fewshot=args.fewshot if fewshot is None else fewshot)
+@dataclass
+class TasksOptions:
+    as_json: bool = option(False, "print the table as JSON", aliases=["--json"])
 
 
 def tasks_dir_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="reasoning-suite tasks-dir",
-        description="Print the task directory for `lm_eval --include_path`.",
-    )
-    _add_common(parser)
-    args = parser.parse_args(argv)
-    print(include_dir(args.offline, _options(args)))
+    args: EvalOptions = CommandParser(
+        EvalOptions, prog="reasoning-suite tasks-dir",
+        description="Print the task directory for `lm_eval --include_path`.").parse(argv)
+    print(include_dir(args.offline, args.run_options()))
     return 0
 
 
-def _split_eval_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(
+def _eval_parser() -> CommandParser:
+    parser = CommandParser(
+        EvalOptions,
         prog="reasoning-suite eval",
         description="Run lm_eval with the suite's tasks; every other argument is passed to lm_eval.",
         epilog="Example: reasoning-suite eval --model hf --model_args pretrained=ORG/MODEL --tasks reasoning_suite "
         "--apply_chat_template --log_samples --output_path runs/   (lm_eval's own options: lm_eval run --help)",
-        allow_abbrev=False,
         add_help=False,
     )
-    _add_common(parser)
     parser.add_argument("--rs-help", action="store_true", help="show this help and exit")
-    ours, rest = parser.parse_known_args(argv)
-    if ours.rs_help:
+    return parser
+
+
+def _split_eval_args(argv: list[str]) -> tuple[EvalOptions, list[str]]:
+    parser = _eval_parser()
+    ours, extra, rest = parser.parse(argv, known=True)
+    if extra.rs_help:
         parser.print_help()
         raise SystemExit(0)
     return ours, rest
@@ -93,7 +94,7 @@ def build_eval_command(argv: list[str]) -> list[str]:
               "reasoning-suite strips it itself (and tells an unclosed trace from an answer) without it",
               file=sys.stderr)
     return [sys.executable, "-m", "lm_eval", *rest, "--include_path",
-            include_dir(ours.offline, _options(ours, fewshot=ours.fewshot or _base_fewshot(rest)))]
+            include_dir(ours.offline, ours.run_options(fewshot=ours.fewshot or _base_fewshot(rest)))]
 
 
 def _base_fewshot(args: list[str]) -> bool:
@@ -147,12 +148,9 @@ def eval_main(argv: list[str]) -> int:
 
 
 def tasks_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="reasoning-suite tasks",
-        description="List the suite's groups, tasks, categories, datasets and sizes.",
-    )
-    parser.add_argument("--json", action="store_true", help="print the table as JSON")
-    args = parser.parse_args(argv)
+    args: TasksOptions = CommandParser(
+        TasksOptions, prog="reasoning-suite tasks",
+        description="List the suite's groups, tasks, categories, datasets and sizes.").parse(argv)
 
     from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, TASKS
 
@@ -171,7 +169,7 @@ def tasks_main(argv: list[str]) -> int:
             "few-shot": info.fewshot_split or "hand-written",
             "metric": info.primary_metric,
         })
-    if args.json:
+    if args.as_json:
         import json
 
         print(json.dumps(rows, indent=2))
