@@ -87,7 +87,7 @@ def test_an_over_long_trace_is_dropped_whole_and_counted_never_cut(tmp_path, tin
     mix = tmp_path / "mix.jsonl"
     mix.write_text("".join(json.dumps(r) + "\n" for r in rows))
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
-    _, template = resolve_chat_template(tok, None, str(tiny_model_dir))
+    _, template, _ = resolve_chat_template(tok, None, str(tiny_model_dir))
     data = prepare(str(mix), tok, template, max_length=128, packing=False, seed=0)
     assert data.dropped_too_long == 1 and data.num_examples == 3
     for row in data.dataset:
