@@ -271,7 +271,7 @@ def from_mapping(cls: type, data: Any, where: str, *, exclude: Iterable[str] = (
     `convert` maps a field to its own `(value, where) -> value` reader (a section with rules of
     its own); `not_required` relaxes `required` fields the caller tolerates missing."""
     if not isinstance(data, dict):
-        raise UserError(f"{where}: expected a mapping, got {type(data).__name__}")
+        raise UserError(f"{where.rstrip(':')}: expected a mapping, got {type(data).__name__}")
     aliases = aliases or {}
     hints = typing.get_type_hints(cls)
     fields = {n: f for n, f in _fields(cls).items() if f.init and n not in set(exclude)}
@@ -294,7 +294,7 @@ def from_mapping(cls: type, data: Any, where: str, *, exclude: Iterable[str] = (
     missing = [n for n, f in fields.items() if n not in values and n not in set(not_required) and (
         f.metadata.get("required") or (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING))]  # type: ignore[misc]
     if missing:
-        raise UserError(f"{where}: missing required field {shown.get(missing[0], missing[0])!r}")
+        raise UserError(f"{where.rstrip(':')}: missing required field {shown.get(missing[0], missing[0])!r}")
     return build(cls, values, where)
 
 
