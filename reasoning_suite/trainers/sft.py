@@ -139,14 +139,23 @@ def _retie(model, state_dict: dict) -> dict:
     return tied
 
 
-def _sharded_share(model) -> float | None:
-    """Share of the parameters this rank holds under FSDP2 (1/world when sharded); None if not sharded."""
+def _sharded_share(model) -> tuple[str, float] | None:
+    """(how, share of the parameters this rank holds) when they are sharded: FSDP2 DTensors or
+    ZeRO-3 partitions (1/world each); None for a whole model (one process, DDP)."""
     from torch.distributed.tensor import DTensor
 
-    params = list(model.parameters())
-    if not params or not all(isinstance(p, DTensor) for p in params):
-        return None
-    return sum(p.to_local().numel() for p in params) / sum(p.numel() for p in params)
+    local = full = 0
+    kinds = set()
+    for p in model.parameters():
+        if hasattr(p, "ds_tensor"):  # DeepSpeed ZeRO-3 keeps this rank's partition in ds_tensor
+            kinds.add("ZeRO-3")
+            local, full = local + p.ds_tensor.numel(), full + p.ds_numel
+        elif isinstance(p, DTensor):
+            kinds.add("FSDP2")
+            local, full = local + p.to_local().numel(), full + p.numel()
+        else:
+            return None
+    return (kinds.pop(), local / full) if full and len(kinds) == 1 else None
 
 
 def _num_params(model) -> int:
@@ -170,8 +179,9 @@ def build_trainer(cfg: TrainConfig, stage: StageConfig, model_path: str, out_dir
         tokenizer = AutoTokenizer.from_pretrained(model_path)
     except OSError as exc:
         raise UserError(f"{model_path}: cannot load a tokenizer ({str(exc).splitlines()[0]})") from None
-    save_template, train_template = resolve_chat_template(tokenizer, cfg.chat_template, model_path)
+    save_template, train_template, how = resolve_chat_template(tokenizer, cfg.chat_template, model_path)
     tokenizer.chat_template = save_template
+    _log(f"chat template: {how}")
     args = SFTConfig(
         output_dir=str(out_dir),
         num_train_epochs=1,
@@ -309,9 +319,9 @@ def _train_stage(cfg: TrainConfig, k: int, stage: StageConfig, stage_sha: str, m
     if resume:
         _log(f"resuming from {resume}")
     result = trainer.train(resume_from_checkpoint=resume)
-    share = _sharded_share(trainer.model) if trainer.is_fsdp_enabled else None
-    if share is not None:
-        _log(f"FSDP2: rank 0 held {share:.1%} of the {info['num_params']:,} parameters while training")
+    sharded = _sharded_share(trainer.model)
+    if sharded is not None:
+        _log(f"{sharded[0]}: rank 0 held {sharded[1]:.1%} of the {info['num_params']:,} parameters while training")
     wsd = trainer.wsd
     trainer.save_model(str(out_dir))
     flops, flops_note = _training_flops(trainer.model.config, data.sequence_lengths)
