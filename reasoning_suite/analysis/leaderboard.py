@@ -55,7 +55,9 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
         ov = S.accuracy(d, score=score, by="overall", n_boot=n_boot)
         for _, r in ov.iterrows():
             rows[str(r["run"])][f"overall{suffix}"] = 100 * r["acc"]
-            rows[str(r["run"])][f"overall{suffix} CI"] = f"[{100 * r['ci_lo']:.1f}, {100 * r['ci_hi']:.1f}]"
+            rows[str(r["run"])][f"overall{suffix} CI"] = (
+                "n/a" if not np.isfinite(r["ci_lo"])
+                else f"[{100 * r['ci_lo']:.1f}, {100 * r['ci_hi']:.1f}]")
         columns["overall"] += [f"overall{suffix}", f"overall{suffix} CI"]
         pc = S.per_run_category(d, score=score)
         for _, r in pc.iterrows():
@@ -94,7 +96,8 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
         if str(meta.loc[lab, "flops_source"]) != "config":
             notes.append(f"{lab}: {meta.loc[lab, 'flops_source']}")
     info = {"baseline": baseline, "judged": judged, "columns": columns, "notes": notes, "score_note":
-            "accuracy in %: category = mean of its tasks, overall = mean of all tasks; CI = 95% stratified bootstrap"}
+            "accuracy in %: category = mean of its tasks, overall = mean of all tasks; CI = 95% stratified bootstrap, "
+            f"n/a with fewer than {S.MIN_BOOTSTRAP_N} samples in a task"}
     return frame, info
 
 

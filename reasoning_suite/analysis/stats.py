@@ -30,12 +30,17 @@ def score_col(score: str) -> str:
 # ----------------------------------------------------------------------------- bootstrap
 
 
+MIN_BOOTSTRAP_N = 5  # samples per task below which an interval is undefined (NaN, shown "n/a")
+
+
 def bootstrap_macro(groups: list[np.ndarray], *, n_boot: int = 1000, level: float = 0.95,
                     seed: int = 0) -> tuple[float, float, float]:
     """Mean of group means and its percentile bootstrap interval, resampling within each group.
 
     Stratified: every task keeps its size in every replicate, so a category's interval
-    reflects sampling noise of each task, not of which tasks were drawn."""
+    reflects sampling noise of each task, not of which tasks were drawn. With fewer than
+    MIN_BOOTSTRAP_N samples in any task the interval is (NaN, NaN): one sample per task
+    resamples to itself and would give a zero-width interval that looks like certainty."""
     groups = [np.asarray(g, dtype=np.float64) for g in groups]
     groups = [g[np.isfinite(g)] for g in groups]
     groups = [g for g in groups if len(g)]
@@ -43,6 +48,8 @@ def bootstrap_macro(groups: list[np.ndarray], *, n_boot: int = 1000, level: floa
         return (np.nan, np.nan, np.nan)
     rng = np.random.default_rng(seed)
     point = float(np.mean([g.mean() for g in groups]))
+    if min(len(g) for g in groups) < MIN_BOOTSTRAP_N:
+        return point, float("nan"), float("nan")
     reps = np.zeros(n_boot)
     for g in groups:
         n = len(g)
