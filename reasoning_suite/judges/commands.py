@@ -22,7 +22,7 @@ from reasoning_suite.judges.config import PanelConfig, load_panel, preset_names
 from reasoning_suite.judges.prepare import ItemKey, build_prompts, task_view
 from reasoning_suite.judges.report import judge_task, results_document
 from reasoning_suite.judges.runner import messages_for, request_args, run_panel
-from reasoning_suite.judges.samples import LoggedRun, find_run
+from reasoning_suite.core.logged_run import LoggedRun, find_one
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,7 +106,7 @@ def _write_atomic(path: Path, text: str) -> None:
 def judge_main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     panel = load_panel(args.panel)
-    run = find_run(args.samples)
+    run = find_one(args.samples)
     _select(run, args.tasks, args.limit)
     out = args.out or (run.directory / "judged")
     cache_path = args.cache or (out / "judge_calls.sqlite")
@@ -180,11 +180,18 @@ def _fmt(x: Any, pct: bool = True) -> str:
     return f"{100 * x:.1f}" if pct else f"{x:.3f}"
 
 
+def _unscored(status: dict[str, int] | None) -> str:
+    """Answers the rule scorer could not score (timeout + error); "-" when the run has no statuses."""
+    if not status:
+        return "-"
+    return str(status.get("timeout", 0) + status.get("error", 0))
+
+
 def _summary(doc: dict[str, Any], outcome: Any, out: Path, console: Any) -> None:
     from rich.table import Table
 
     table = Table(title="judge panel")
-    for col in ("task", "samples", "judge acc", "rule acc", "disagree", "kappa", "MAE pts"):
+    for col in ("task", "samples", "judge acc", "rule acc", "disagree", "kappa", "MAE pts", "timeout+error"):
         table.add_column(col, justify="left" if col == "task" else "right")
     for task, r in doc["results"].items():
         s = doc["judge_stats"][task]
@@ -197,11 +204,13 @@ def _summary(doc: dict[str, Any], outcome: Any, out: Path, console: Any) -> None
             "-" if rv.get("disagree_rate") is None else f"{100 * rv['disagree_rate']:.1f}%",
             _fmt(s["fleiss_kappa"], pct=False),
             "-" if s["mae_points"]["mean"] is None else f"{s['mae_points']['mean']:.1f}",
+            _unscored(r.get("status")),
         )
     for group, r in doc["groups"].items():
-        table.add_row(f"[bold]{r['alias']}[/]", str(r["samples"]), _fmt(r["judge_acc,none"]), _fmt(r["acc,none"]), "", "", "")
+        table.add_row(f"[bold]{r['alias']}[/]", str(r["samples"]), _fmt(r["judge_acc,none"]), _fmt(r["acc,none"]), "", "", "", "")
     overall = doc.get("overall") or {}
-    table.add_row("[bold]overall[/] (mean of categories)", "", _fmt(overall.get("judge_acc,none")), _fmt(overall.get("acc,none")), "", "", "")
+    table.add_row("[bold]overall[/] (mean of categories)", "", _fmt(overall.get("judge_acc,none")), _fmt(overall.get("acc,none")), "", "", "",
+                  _unscored(doc.get("status")))
     console.print(table)
     made = sum(outcome.calls_made.values())
     hits = sum(outcome.cache_hits.values())
