@@ -11,7 +11,7 @@ lm-eval measured in the same run, agreement between scorers, the rate each score
 correct per kind of response, and example disagreements.
 
 Scorers:
-- ours: ``strip_thinking`` -> ``extract_boxed`` -> ``math_equal`` (math-verify, hard deadline)
+- ours: ``final_answer`` -> ``extract_boxed`` -> ``math_equal`` (math-verify, hard deadline)
 - lm-eval ``minerva_math`` ``process_results`` -> its ``exact_match`` and ``math_verify``
 - lm-eval ``aime`` ``process_results`` -> ``exact_match``
 
@@ -38,7 +38,8 @@ from fractions import Fraction
 from rich.console import Console
 from rich.table import Table
 
-from reasoning_suite.harness_tasks.scoring import extract_boxed, math_equal, strip_thinking
+from reasoning_suite.core.answer import final_answer
+from reasoning_suite.harness_tasks.scoring import extract_boxed, math_equal
 
 FILLER = [
     "First we set up the equation from the problem statement.",
@@ -161,7 +162,7 @@ def load_lm_eval_scorers():
 
 
 def ours(s: Sample) -> bool:
-    return math_equal(extract_boxed(strip_thinking(s.response)), s.gold)
+    return math_equal(extract_boxed(final_answer(s.response)), s.gold)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,8 +6,8 @@ Each knob of a command is one dataclass field declared once, with its default an
 
 The same dataclass serves three readers, so a default is never written twice:
 - the command line: `CommandParser(BuildDataConfig).parse(argv)` is transformers'
-  `HfArgumentParser` (flags `--ratio`, `--field-name` and `--field_name`, booleans with
-  `--no-x`, `Literal` types as choices) plus a `--config FILE` of the same fields (TRL's
+  `HfArgumentParser` (flags `--ratio`, `--field-name` and `--field_name`, booleans as
+  `--x`/`--no-x`, `Literal` types and `choices` metadata as choices) plus a `--config FILE` of the same fields (TRL's
   `TrlParser` rule: the file's values replace the defaults, flags given win over the file);
 - a YAML/JSON mapping (config files, a study's sections): `from_mapping(cls, data, where)`
   checks every key and type and fails in one line naming the field;
@@ -30,13 +30,12 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+import functools
 import json
 import types
 import typing
 from pathlib import Path
 from typing import Any, Iterable, Literal, Union
-
-from transformers import HfArgumentParser
 
 from reasoning_suite.errors import UserError
 
@@ -88,92 +87,116 @@ class _AppendReplacingDefault(argparse.Action):
         setattr(namespace, self.dest, [*items, values])
 
 
-class CommandParser(HfArgumentParser):
-    """`HfArgumentParser` whose errors are one-line `UserError`s, with `--config FILE`.
+@functools.lru_cache(maxsize=None)
+def _command_parser_class() -> type:
+    """Defined on first use: importing transformers takes seconds, and `tasks-dir` or a task
+    YAML that only needs `option` must stay instant."""
+    from transformers import HfArgumentParser
 
-    `config_file=True` adds `--config` (YAML or JSON with the dataclass' field names; only for a
-    single dataclass)."""
+    class CommandParser(HfArgumentParser):
+        """`HfArgumentParser` whose errors are one-line `UserError`s, with `--config FILE`.
 
-    def __init__(self, dataclass_types: type | Iterable[type], *, config_file: bool = False, **kwargs: Any):
-        kwargs.setdefault("allow_abbrev", False)
-        super().__init__(dataclass_types, **kwargs)
-        self._config_file = config_file
-        if config_file:
-            if len(self.dataclass_types) != 1:
-                raise ValueError("--config needs exactly one dataclass")
-            self.add_argument("--config", metavar="FILE",
-                              help=f"YAML/JSON file with {self.dataclass_types[0].__name__} fields; flags given win over it")
-        self._declared = {a: (a.default, a.required) for a in self._actions}
+        `config_file=True` adds `--config` (YAML or JSON with the dataclass' field names; only for a
+        single dataclass)."""
 
-    @staticmethod
-    def _parse_dataclass_field(parser: argparse.ArgumentParser, field: dataclasses.Field) -> None:
-        meta = dict(field.metadata)
-        if meta.get("cli", True) is False:
-            return
-        if meta.get("positional") or meta.get("append"):
-            _add_special(parser, field, meta)
-            return
-        plain = copy.copy(field)
-        plain.metadata = types.MappingProxyType({k: v for k, v in meta.items() if k not in _OWN_KEYS})
-        HfArgumentParser._parse_dataclass_field(parser, plain)
+        def __init__(self, dataclass_types: type | Iterable[type], *, config_file: bool = False, **kwargs: Any):
+            kwargs.setdefault("allow_abbrev", False)
+            super().__init__(dataclass_types, **kwargs)
+            self._config_file = config_file
+            if config_file:
+                if len(self.dataclass_types) != 1:
+                    raise ValueError("--config needs exactly one dataclass")
+                self.add_argument("--config", metavar="FILE",
+                                  help=f"YAML/JSON file with {self.dataclass_types[0].__name__} fields; flags given win over it")
+            self._declared = {a: (a.default, a.required) for a in self._actions}
 
-    def error(self, message: str):  # argparse's own mistakes (unknown flag, bad number, bad choice)
-        raise UserError(f"{self.prog}: {message}")
+        @staticmethod
+        def _parse_dataclass_field(parser: argparse.ArgumentParser, field: dataclasses.Field) -> None:
+            meta = dict(field.metadata)
+            if meta.get("cli", True) is False:
+                return
+            if meta.get("positional") or meta.get("append"):
+                _add_special(parser, field, meta)
+                return
+            if field.type is bool:  # --x / --no-x, never a value to swallow (argparse's BooleanOptionalAction)
+                if field.name.startswith("no_"):
+                    raise ValueError(f"{field.name}: name the positive (`{field.name[3:]}: bool = True`); --no-x is made for it")
+                aliases = meta.get("aliases", [])
+                names = ([aliases] if isinstance(aliases, str) else list(aliases)) + [f"--{field.name}"]
+                names += [f"--{field.name.replace('_', '-')}"] if "_" in field.name else []
+                kw = {k: v for k, v in meta.items() if k not in _OWN_KEYS and k != "aliases"}
+                parser.add_argument(*names, dest=field.name, action=argparse.BooleanOptionalAction,
+                                    default=False if field.default is dataclasses.MISSING else field.default, **kw)
+                return
+            plain = copy.copy(field)
+            plain.metadata = types.MappingProxyType({k: v for k, v in meta.items() if k not in _OWN_KEYS})
+            HfArgumentParser._parse_dataclass_field(parser, plain)
 
-    def parse(self, argv: list[str], *, known: bool = False):
-        """Parse `argv` into the dataclass instance(s) (a tuple when there are several or when
-        extra non-dataclass arguments were added; with `known`, the unparsed rest comes last)."""
-        argv = list(argv)
-        if self._config_file:
-            for action, (default, required) in self._declared.items():  # undo an earlier parse's file
-                action.default, action.required = default, required
-            argv = self._apply_config_file(argv)
-        try:
-            out = self.parse_args_into_dataclasses(args=argv, return_remaining_strings=True, look_for_args_file=False)
-        except FieldError as exc:
-            raise UserError(f"{self.prog}: {self.flag(exc.field)}: {exc.reason}") from None
-        if not known:
-            if out[-1]:
-                self.error(f"unrecognized arguments: {' '.join(out[-1])}")
-            out = out[:-1]
-        out = tuple(o for o in out if not (isinstance(o, argparse.Namespace) and set(vars(o)) <= {"config"}))
-        for obj in out:
-            if dataclasses.is_dataclass(obj):
-                self._check_required(obj)
-        if len(out) == 1:
-            return out[0]
-        return out
+        def error(self, message: str):  # argparse's own mistakes (unknown flag, bad number, bad choice)
+            raise UserError(f"{self.prog}: {message}")
 
-    def flag(self, name: str) -> str:
-        """The preferred spelling of a field's flag (`--output-dir`, `--data`, ...)."""
-        fields = {n: f for cls in self.dataclass_types for n, f in _fields(cls).items()}
-        for action in self._actions:
-            if action.dest == name and action.option_strings and name in fields:
-                return _preferred(action, fields[name])
-            if action.dest == name and not action.option_strings:
-                return name.upper()
-        return f"--{name.replace('_', '-')}"
+        def parse(self, argv: list[str], *, known: bool = False):
+            """Parse `argv` into the dataclass instance(s) (a tuple when there are several or when
+            extra non-dataclass arguments were added; with `known`, the unparsed rest comes last)."""
+            argv = list(argv)
+            if self._config_file:
+                for action, (default, required) in self._declared.items():  # undo an earlier parse's file
+                    action.default, action.required = default, required
+                argv = self._apply_config_file(argv)
+            try:
+                out = self.parse_args_into_dataclasses(args=argv, return_remaining_strings=True, look_for_args_file=False)
+            except FieldError as exc:
+                raise UserError(f"{self.prog}: {self.flag(exc.field)}: {exc.reason}") from None
+            if not known:
+                if out[-1]:
+                    self.error(f"unrecognized arguments: {' '.join(out[-1])}")
+                out = out[:-1]
+            out = tuple(o for o in out if not (isinstance(o, argparse.Namespace) and set(vars(o)) <= {"config"}))
+            for obj in out:
+                if dataclasses.is_dataclass(obj):
+                    self._check_required(obj)
+            if len(out) == 1:
+                return out[0]
+            return out
 
-    def _check_required(self, obj: Any) -> None:
-        for f in dataclasses.fields(obj):
-            if f.metadata.get("required") and _is_empty(getattr(obj, f.name)):
-                where = " (or in --config)" if self._config_file else ""
-                raise UserError(f"{self.prog}: {self.flag(f.name)} is required{where}")
+        def flag(self, name: str) -> str:
+            """The preferred spelling of a field's flag (`--output-dir`, `--data`, ...)."""
+            fields = {n: f for cls in self.dataclass_types for n, f in _fields(cls).items()}
+            for action in self._actions:
+                if action.dest == name and action.option_strings and name in fields:
+                    return _preferred(action, fields[name])
+                if action.dest == name and not action.option_strings:
+                    return name.upper()
+            return f"--{name.replace('_', '-')}"
 
-    def _apply_config_file(self, argv: list[str]) -> list[str]:
-        pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-        pre.add_argument("--config")
-        pre.error = self.error  # type: ignore[method-assign]
-        known, rest = pre.parse_known_args(argv)
-        if not known.config:
+        def _check_required(self, obj: Any) -> None:
+            for f in dataclasses.fields(obj):
+                if f.metadata.get("required") and _is_empty(getattr(obj, f.name)):
+                    where = " (or in --config)" if self._config_file else ""
+                    raise UserError(f"{self.prog}: {self.flag(f.name)} is required{where}")
+
+        def _apply_config_file(self, argv: list[str]) -> list[str]:
+            pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+            pre.add_argument("--config")
+            pre.error = self.error  # type: ignore[method-assign]
+            known, rest = pre.parse_known_args(argv)
+            if not known.config:
+                return rest
+            cls = self.dataclass_types[0]
+            values = from_mapping(cls, load_config_file(known.config), f"{known.config}:", partial=True)
+            for action in self._actions:
+                if action.dest in values:
+                    action.default = values[action.dest]
+                    action.required = False
             return rest
-        cls = self.dataclass_types[0]
-        values = from_mapping(cls, load_config_file(known.config), f"{known.config}:", partial=True)
-        for action in self._actions:
-            if action.dest in values:
-                action.default = values[action.dest]
-                action.required = False
-        return rest
+
+    return CommandParser
+
+
+def __getattr__(name: str) -> Any:  # `from reasoning_suite.config_parsing import CommandParser`
+    if name == "CommandParser":
+        return _command_parser_class()
+    raise AttributeError(name)
 
 
 def _preferred(action: argparse.Action, field: dataclasses.Field) -> str:
@@ -347,7 +370,7 @@ def _shown(value: Any) -> str:
 def to_argv(cfg: Any, *, skip: Iterable[str] = ()) -> list[str]:
     """The flags that make `CommandParser(type(cfg))` rebuild `cfg`: every field whose value
     differs from its declared default, in its preferred spelling (positionals first)."""
-    parser = CommandParser(type(cfg))
+    parser = _command_parser_class()(type(cfg))
     fields = _fields(type(cfg))
     skip = set(skip)
     positional: list[str] = []

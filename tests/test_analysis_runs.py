@@ -11,8 +11,7 @@ import pytest
 
 from reasoning_suite.analysis import flops as F
 from reasoning_suite.analysis import tokens as T
-from reasoning_suite.analysis.runs import discover_runs, load_table, prompt_opens_thinking
-from reasoning_suite.harness_tasks.scoring import split_thinking, strip_thinking
+from reasoning_suite.analysis.runs import discover_runs, load_table
 from reasoning_suite.analysis.synthetic import SyntheticModel, make_checkpoint, sample_row, write_samples
 from reasoning_suite.errors import UserError
 
@@ -45,23 +44,30 @@ def run_dir(tmp_path, tiny_model_dir):
     return tmp_path / "out", model_dir, ckpt
 
 
-def test_split_thinking_rules():
-    """The analysis splits tokens with the scorer's own rule (scoring.thinking.split_thinking)."""
-    assert split_thinking("<think>a</think> b") == ("<think>a</think>", " b")
-    assert split_thinking("<think>a</think>x</think> b") == ("<think>a</think>x</think>", " b")
-    assert split_thinking("<think> never closed") == ("<think> never closed", None)
-    assert split_thinking("plain") == ("", "plain")
-    # thinking re-opened after the last close: still mid-thought, no answer (as scoring says)
-    assert split_thinking("<think>a</think> b <think> c") == ("<think>a</think> b <think> c", None)
-    # The chat template opened <think> in the prompt: no </think> means no answer yet.
-    assert split_thinking("still thinking", prompt_opened=True) == ("still thinking", None)
-    assert split_thinking("done </think> 42", prompt_opened=True) == ("done </think>", " 42")
-    for text in ("<think>a</think> b ", "plain ", "<think>x", "<think>a</think>b<think>c"):
-        final = split_thinking(text)[1]
-        assert strip_thinking(text) == (final if final is None or "</think>" not in text else final.strip())
-    assert prompt_opens_thinking("<|im_start|>assistant\n<think>\n") is True
-    assert prompt_opens_thinking("<|im_start|>assistant\n<think>\n\n</think>\n\n") is False
-    assert prompt_opens_thinking("plain prompt") is False
+def _filter_config(thinking: str) -> dict:
+    return {"filter_list": [{"name": "none", "filter": [
+        {"function": "rs_final_answer", "task": "rs_gsm8k", "thinking": thinking, "fewshot": False}]}]}
+
+
+@pytest.mark.parametrize("told", ["prompt-opened", None])
+def test_token_split_follows_the_mode_the_run_was_scored_with(tmp_path, tiny_model_dir, caplog, told):
+    """The template opened <think> in every prompt. Told (`--thinking prompt-opened`), a bare
+    answer is no answer, for the scorer (acc 0 logged) and for the split; forgotten, the scorer
+    counted it, so does the analysis, and it warns. The mixed case is no answer either way."""
+    opened = "<|im_start|>assistant\n<think>\n"
+    resps = ["step</think> \\boxed{48}", "bare \\boxed{48}", "<think>a</think> \\boxed{48} <think>wait"]
+    accs = (1.0, 0.0 if told else 1.0, 0.0)
+    configs = {"rs_gsm8k": _filter_config(told)} if told else None
+    write_samples(tmp_path / "o", f"pretrained={tiny_model_dir}",
+                  {"rs_gsm8k": [sample_row(i, {"q": i}, "48", opened, GEN, [r], a)
+                                for i, (r, a) in enumerate(zip(resps, accs))]}, configs)
+    with caplog.at_level(logging.WARNING, logger="reasoning_suite.core.answer"):
+        df, _ = load_table([tmp_path / "o"])
+    g = df.set_index("doc_id")
+    assert g["no_final_answer"].tolist() == ([0.0, 1.0, 1.0] if told else [0.0, 0.0, 1.0])
+    assert ((g["no_final_answer"] == 0) == (g["acc"] == 1)).all()  # split and scorer agree
+    assert g.loc[2, "final_tokens"] == 0 and g.loc[2, "thinking_tokens"] == g.loc[2, "answer_tokens"]
+    assert ("--thinking prompt-opened" in caplog.text) == (told is None)
 
 
 def test_table_from_lm_eval_output(run_dir, tiny_model_dir):

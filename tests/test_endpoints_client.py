@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from reasoning_suite.endpoints import CallCache, ChatClient, ChatResult, Endpoint, EndpointError, cache_key
-from reasoning_suite.endpoints.retry import backoff_delay, parse_retry_after
+from reasoning_suite.endpoints.retry import Retryable, parse_retry_after, wait_retry_after_or_full_jitter
 from reasoning_suite.endpoints.scripted_server import Behaviour, ScriptedServer
 from reasoning_suite.errors import UserError
 
@@ -184,9 +184,30 @@ def test_retry_after_parsing_and_backoff():
     assert parse_retry_after({"retry-after-ms": "1500"}) == 1.5
     assert parse_retry_after({"Retry-After": "Wed, 21 Oct 2015 07:28:10 GMT"}, now=0) > 1e9
     assert parse_retry_after({"Retry-After": "soon"}) is None and parse_retry_after({}) is None
-    import random
+    import tenacity
 
-    rng = random.Random(0)
-    assert all(0 <= backoff_delay(a, base_s=1, max_s=8, rng=rng) <= min(8, 2**a) for a in range(10))
-    assert 3 <= backoff_delay(0, base_s=1, max_s=8, retry_after_s=3, rng=rng) <= 4
-    assert backoff_delay(0, base_s=1, max_s=8, retry_after_s=1e6, rng=rng) <= 33
+    def delay(attempt_number, exc):
+        state = tenacity.RetryCallState(retry_object=None, fn=None, args=(), kwargs={})
+        state.attempt_number = attempt_number
+        state.set_exception((type(exc), exc, None))
+        return wait_retry_after_or_full_jitter(base_s=1, max_s=8)(state)
+
+    # full jitter: uniform in [0, min(max, base * 2**retry)] before retry number `retry` (0-based)
+    for retry in range(10):
+        waits = [delay(retry + 1, Retryable("HTTP 503")) for _ in range(50)]
+        assert all(0 <= w <= min(8, 2**retry) for w in waits) and len(set(waits)) > 1
+    assert 3 <= delay(1, Retryable("HTTP 429", retry_after_s=3)) <= 4  # Retry-After wins, plus jitter
+    assert delay(1, Retryable("HTTP 429", retry_after_s=1e6)) <= 33    # capped at 4 * max_s (+1)
+
+
+def test_the_dry_run_predicts_exactly_the_key_the_client_files_a_call_under(server, tmp_path):
+    """One owner of the cache key (`request_key`): the client's calls are found by it."""
+    from reasoning_suite.endpoints import request_key
+
+    endpoint = ep(server, "yes", extra_body={"seed": 1, "chat_template_kwargs": {"enable_thinking": False}})
+    cache = CallCache(tmp_path / "c.sqlite")
+    run(one(endpoint, cache=cache, max_tokens=8, extra_body={"seed": 2}, cache_tag="t"))
+    assert request_key(endpoint, MSG, temperature=0.7, top_p=0.95, max_tokens=8, extra_body={"seed": 2},
+                       cache_tag="t") in cache
+    assert request_key(endpoint, MSG, temperature=0.7, top_p=0.95, max_tokens=8, cache_tag="t") not in cache
+    assert not hasattr(ChatClient, "key_for")

@@ -30,6 +30,25 @@ def test_presets_load():
     assert load_panel("local-vllm").vote.min_verdicts == 1
 
 
+def test_answer_tail_chars_has_one_default_the_panel_configs():
+    """It had four (the dataclass, the loader, each preset file); a preset that restates it
+    would silently keep 2000 if the default moved."""
+    import dataclasses
+    from importlib import resources
+
+    import yaml
+
+    from reasoning_suite.judges.config import PanelConfig, preset_names
+
+    default = {f.name: f.default for f in dataclasses.fields(PanelConfig)}["answer_tail_chars"]
+    for name in preset_names():
+        raw = yaml.safe_load((resources.files("reasoning_suite.judges.presets") / f"{name}.yaml").read_text())
+        assert "answer_tail_chars" not in raw, name
+        assert load_panel(name).answer_tail_chars == default
+    assert parse_panel({"judges": [J]}, source="x.yaml").answer_tail_chars == default
+    assert parse_panel({"judges": [J], "answer_tail_chars": 50}, source="x.yaml").answer_tail_chars == 50
+
+
 def test_defaults_are_the_papers():
     panel = parse_panel({"judges": [J]}, source="x.yaml")
     assert (panel.judges[0].temperature, panel.judges[0].top_p) == (0.7, 0.95)
@@ -124,6 +143,8 @@ def test_answer_ending():
         ("\\boxed{yes", None),  # unclosed
         ("<think>maybe \\boxed{yes}</think>\nNot equivalent. \\boxed{no}", "no"),
         ("<think>it could be \\boxed{yes}", None),  # trace never closed
+        ("<think>a</think> \\boxed{yes} <think>wait", None),  # re-opened: the box was tentative
+        ("<think>a</think> \\boxed{yes} <think>wait</think> \\boxed{no}", "no"),
         ("\\boxed{ yes. }", "yes"),
         ("\\boxed{maybe}", None),
     ],
@@ -185,6 +206,47 @@ def test_panel_stats():
 
 
 # ----------------------------------------------------------------------------- samples reader
+
+def _judge_prompts(tmp_path, task: str, responses: list[str], filter_args: dict | None, prompt: str = "Q"):
+    """The judge prompts `build_prompts` makes for one logged sample of `task` with these responses."""
+    from reasoning_suite.judges.prepare import build_prompts, task_view
+    from reasoning_suite.core.logged_run import TaskLog
+
+    doc = {"question": "Tom has 3 boxes?", "answer": "#### 31"}
+    sample = {"doc_id": 0, "doc": doc, "resps": [responses], "arguments": {"gen_args_0": {"arg_0": prompt}}}
+    config = None if filter_args is None else {"filter_list": [{"name": "none", "filter": [
+        {"function": "rs_final_answer", "task": task, **filter_args}]}]}
+    panel = load_panel("paper")
+    view = task_view(task, panel, config)
+    ts = TaskLog(task=task, samples_path=tmp_path / f"samples_{task}.jsonl", timestamp="d")
+    ts.samples = [sample]
+    prompts, _ = build_prompts(ts, view, panel)
+    return [p.split("User Answer: ", 1)[1].split("\nGround Truth:", 1)[0] for p in prompts.values()]
+
+
+def test_judge_is_shown_the_scored_answer_not_the_raw_continuation(tmp_path):
+    from reasoning_suite.harness_tasks import prompts as P
+
+    rambling = " \\boxed{31}\n\n" + P.MATH + "\n\nAnother question\nAnswer: \\boxed{7}"
+    mixed = "<think>a</think> \\boxed{31} <think>wait"
+    shown = _judge_prompts(tmp_path, "rs_gsm8k", [rambling, mixed, "<think>x</think> \\boxed{31}"],
+                           {"thinking": "auto", "fewshot": True})
+    assert shown == ["\\boxed{31}", "", "\\boxed{31}"]
+    # a zero-shot run (no few-shot mode): nothing is cut, the thinking still is
+    assert _judge_prompts(tmp_path, "rs_gsm8k", [rambling], {"thinking": "auto", "fewshot": False})[0].endswith("\\boxed{7}")
+
+
+def test_judge_follows_the_runs_thinking_mode_and_warns_when_it_was_forgotten(tmp_path, caplog):
+    import logging
+
+    opened = "<|im_start|>assistant\n<think>\n"
+    told = _judge_prompts(tmp_path, "rs_gsm8k", ["bare \\boxed{31}"], {"thinking": "prompt-opened", "fewshot": False}, opened)
+    assert told == [""]
+    with caplog.at_level(logging.WARNING, logger="reasoning_suite.core.answer"):
+        forgotten = _judge_prompts(tmp_path, "rs_gsm8k", ["bare \\boxed{31}"], {"thinking": "auto", "fewshot": False}, opened)
+    assert forgotten == ["bare \\boxed{31}"]  # what the rule scorer scored, so judge and rule agree
+    assert "--thinking prompt-opened" in caplog.text
+
 
 def test_samples_reader_errors(tmp_path):
     with pytest.raises(UserError, match="no lm-eval output"):

@@ -15,7 +15,6 @@ from reasoning_suite.harness_tasks.scoring import (
     mc_correct,
     number_with_unit_equal,
     span_scores,
-    strip_thinking,
     winogrande_correct,
 )
 
@@ -23,17 +22,6 @@ OPTS = ["12", "42", "7 apples", "None of these"]  # A B C D
 LETTERY = ["B", "A", "D", "C"]  # option texts that are letters themselves
 
 CASES = [
-    # --- thinking ---------------------------------------------------------------------
-    ("think/no-tags", strip_thinking, ("The answer is 4.",), "The answer is 4."),
-    ("think/closed", strip_thinking, ("<think>maybe 3</think>\n\nThe answer is 4.",), "The answer is 4."),
-    ("think/last-close-wins", strip_thinking, ("<think>a</think>b</think> final",), "final"),
-    ("think/unclosed", strip_thinking, ("<think>let me think... \\boxed{3}",), None),
-    ("think/prompt-opened-no-close", strip_thinking, ("so the answer is \\boxed{3}", True), None),
-    ("think/prompt-opened-closed", strip_thinking, ("reasoning</think>\\boxed{3}", True), "\\boxed{3}"),
-    ("think/none", strip_thinking, (None,), None),
-    ("think/empty-answer", strip_thinking, ("<think>x</think>",), ""),
-    ("think/reopened-unclosed", strip_thinking, ("<think>a</think>4 <think>wait, maybe",), None),
-    ("think/close-without-open", strip_thinking, ("trace without opening</think> 4",), "4"),
     # --- boxed extraction -------------------------------------------------------------
     ("box/simple", extract_boxed, ("so \\boxed{42}.",), "42"),
     ("box/last-wins", extract_boxed, ("\\boxed{1} no wait \\boxed{2}",), "2"),

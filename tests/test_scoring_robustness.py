@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from reasoning_suite.core.answer import final_answer
 from reasoning_suite.core.score import Status
-from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.scoring import (
     extract_boxed,
     math_equal,
@@ -18,9 +18,7 @@ from reasoning_suite.harness_tasks.scoring import (
     mc_correct,
     number_with_unit_equal,
     span_scores,
-    strip_thinking,
     summary_scores,
-    thinking_mode_from_env,
     winogrande_correct,
 )
 from reasoning_suite.harness_tasks.scoring import math_equiv
@@ -56,18 +54,6 @@ def test_many_threads_at_once_get_their_own_answers():
     assert got == expected
 
 
-def test_thinking_mode_from_env(monkeypatch):
-    monkeypatch.delenv("REASONING_SUITE_THINKING", raising=False)
-    assert thinking_mode_from_env() is False
-    monkeypatch.setenv("REASONING_SUITE_THINKING", "auto")
-    assert thinking_mode_from_env() is False
-    monkeypatch.setenv("REASONING_SUITE_THINKING", "prompt-opened")
-    assert thinking_mode_from_env() is True
-    monkeypatch.setenv("REASONING_SUITE_THINKING", "yes please")
-    with pytest.raises(UserError, match="REASONING_SUITE_THINKING"):
-        thinking_mode_from_env()
-
-
 def test_summary_scores_sanity():
     same = summary_scores("returns the sum of two integers", "returns the sum of two integers")
     assert same == pytest.approx({"rougeL": 1.0, "bleu": 1.0})
@@ -96,7 +82,7 @@ def test_garbage_never_raises():
         text = _garbage(rng)
         boxed = extract_boxed(text)
         assert boxed is None or isinstance(boxed, str)
-        assert strip_thinking(text) is None or isinstance(strip_thinking(text), str)
+        assert final_answer(text) is None or isinstance(final_answer(text), str)
         assert isinstance(mc_correct(text, "A", ["x", "y", "z"]), bool)
         assert isinstance(winogrande_correct(text, "1", "x", "y"), bool)
         em, f1 = span_scores(text, ["gold answer"])

@@ -17,7 +17,7 @@ from lm_eval.api.model import LM  # noqa: E402
 from lm_eval.tasks import TaskManager  # noqa: E402
 
 from reasoning_suite.harness_tasks import offline_tasks_dir, prompts as P  # noqa: E402
-from reasoning_suite.harness_tasks.build_yaml import write_overlay  # noqa: E402
+from reasoning_suite.harness_tasks.build_yaml import RunOptions, write_overlay  # noqa: E402
 from reasoning_suite.harness_tasks.registry import CORE_TASKS, EXTENDED_TASKS, TASKS  # noqa: E402
 
 ALL_TASKS = CORE_TASKS + EXTENDED_TASKS
@@ -39,7 +39,7 @@ IFEVAL_BAD = {
 def gold_and_wrong(task: str, doc: dict) -> tuple[str, str, str]:
     """(gold answer in boxes, same gold in another dress, a wrong answer in boxes) for one doc."""
     info = TASKS[task]
-    gold = P.fewshot_answer(task, doc)
+    gold = info.target(doc)
     if info.kind == "ifeval":
         return IFEVAL_GOOD[doc["key"]], IFEVAL_GOOD[doc["key"]], IFEVAL_BAD[doc["key"]]
     if info.kind == "winogrande":
@@ -47,11 +47,9 @@ def gold_and_wrong(task: str, doc: dict) -> tuple[str, str, str]:
         other = doc["option2"] if label == "1" else doc["option1"]
         return gold, P.boxed(label), P.boxed(other)
     if info.kind == "mc":
-        from reasoning_suite.harness_tasks.process import _mc_view
-
-        letters, options, letter = _mc_view(info, doc)
-        wrong = next(c for c in letters if c != letter)
-        return gold, P.boxed(options[letters.index(letter)]), P.boxed(wrong)
+        view = info.mc_view(doc)
+        wrong = next(c for c in view.letters if c != view.gold)
+        return gold, P.boxed(view.gold_text), P.boxed(wrong)
     if info.kind == "yesno":
         wrong = "No" if doc["answer"] == "Yes" else "Yes"
         return gold, P.boxed(doc["answer"].lower() + "."), P.boxed(wrong)
@@ -229,7 +227,12 @@ def test_mmlu_subsets_are_filtered(offline_docs):
         assert {d["category"] for d in offline_docs[task]} == {cat}
 
 
-def test_repeats_scores_every_response_and_averages(offline_docs):
+def _overlay(tmp_path, **options) -> TaskManager:
+    return TaskManager(include_path=write_overlay(offline_tasks_dir(), RunOptions(**options), cache_root=tmp_path),
+                       include_defaults=False)
+
+
+def test_repeats_scores_every_response_and_averages(offline_docs, tmp_path):
     """repeats=2 through an overlay: right then wrong for each doc gives acc 0.5 per doc."""
     script = {}
     for task in ("rs_gsm8k", "rs_mmlu_misc", "rs_squad"):
@@ -237,10 +240,9 @@ def test_repeats_scores_every_response_and_averages(offline_docs):
             gold, _, wrong = gold_and_wrong(task, doc)
             script[TASKS[task].question(doc)] = [f"<think>ok</think>{gold}", f"<think>ok</think>{wrong}"]
     model = CannedLM(script)
-    overlay = write_overlay(offline_tasks_dir(), {"repeats": 2})
     results = lm_eval.simple_evaluate(
         model=model, tasks=["rs_gsm8k", "rs_mmlu_misc", "rs_squad"],
-        task_manager=TaskManager(include_path=overlay, include_defaults=False), log_samples=True,
+        task_manager=_overlay(tmp_path, repeats=2), log_samples=True,
     )
     for task in ("rs_gsm8k", "rs_mmlu_misc", "rs_squad"):
         assert results["configs"][task]["repeats"] == 2
@@ -251,50 +253,60 @@ def test_repeats_scores_every_response_and_averages(offline_docs):
     assert all(v == 2 for v in model.calls.values())
 
 
-def test_prompt_opened_thinking_needs_a_closing_tag(offline_docs, monkeypatch):
-    """With REASONING_SUITE_THINKING=prompt-opened a bare answer (no </think>) is no answer."""
+def test_prompt_opened_thinking_needs_a_closing_tag(offline_docs, tmp_path):
+    """With `--thinking prompt-opened` (a filter argument of the overlay) a bare answer is no answer;
+    the mode is logged in the task's config, where judges and analysis read it back."""
+    from reasoning_suite.core.answer import mode_from_task_config
+
     docs = offline_docs["rs_gsm8k"]
     script = {}
     for i, doc in enumerate(docs):
-        gold = P.fewshot_answer("rs_gsm8k", doc)
+        gold = TASKS["rs_gsm8k"].target(doc)
         script[TASKS["rs_gsm8k"].question(doc)] = [gold if i % 2 else f"reasoning...</think>{gold}"]
-    monkeypatch.setenv("REASONING_SUITE_THINKING", "prompt-opened")
-    results = lm_eval.simple_evaluate(
-        model=CannedLM(script), tasks=["rs_gsm8k"], task_manager=TaskManager(include_path=offline_tasks_dir(), include_defaults=False),
-    )
+    results = lm_eval.simple_evaluate(model=CannedLM(script), tasks=["rs_gsm8k"],
+                                      task_manager=_overlay(tmp_path, thinking="prompt-opened"))
     assert results["results"]["rs_gsm8k"]["acc,none"] == pytest.approx(0.5)
     assert results["results"]["rs_gsm8k"]["has_answer,none"] == pytest.approx(0.5)
-
-
-def test_three_shot_runs_for_every_task(offline_docs):
-    """--num_fewshot 3 on every task: three worked examples, never the evaluated row itself."""
-    model = CannedLM({}, default="<think></think>\\boxed{1}")
-    results = lm_eval.simple_evaluate(model=model, tasks=["reasoning_suite", "reasoning_suite_extended"],
-                                      num_fewshot=3, log_samples=True,
+    mode = mode_from_task_config(results["configs"]["rs_gsm8k"])
+    assert mode.template_opened_thinking and mode.told and not mode.fewshot
+    # the forgotten flag: the same responses under the default YAMLs count the bare answers
+    results = lm_eval.simple_evaluate(model=CannedLM(script), tasks=["rs_gsm8k"],
                                       task_manager=TaskManager(include_path=offline_tasks_dir(), include_defaults=False))
+    assert results["results"]["rs_gsm8k"]["acc,none"] == pytest.approx(1.0)
+    assert not mode_from_task_config(results["configs"]["rs_gsm8k"]).template_opened_thinking
+
+
+def test_three_shot_runs_for_every_task(offline_docs, tmp_path):
+    """--num_fewshot 3 on every task in the base few-shot layout: three worked examples, never the
+    evaluated row itself, and the question ends with the examples' `Answer:` cue."""
+    model = CannedLM({}, default=" \\boxed{1}")
+    results = lm_eval.simple_evaluate(model=model, tasks=["reasoning_suite", "reasoning_suite_extended"],
+                                      num_fewshot=3, log_samples=True, task_manager=_overlay(tmp_path, fewshot=True))
     for task in ALL_TASKS:
         assert results["n-shot"][task] == 3, task
+        instruction = TASKS[task].instruction
+        assert results["configs"][task]["generation_kwargs"]["until"] == [instruction], task
         for sample in results["samples"][task]:
             prompt = sample["arguments"][0][0]
-            instruction = TASKS[task].instruction
             assert prompt.count(instruction) == 4, task
             examples, _, last = prompt.rpartition(instruction + "\n\n")
-            assert last == TASKS[task].question(sample["doc"]), task
+            assert last == TASKS[task].question(sample["doc"]) + "\nAnswer:", task
             assert TASKS[task].question(sample["doc"]) not in examples, task
             if task != "rs_ifeval":
                 assert examples.count("\nAnswer: \\boxed{") == 3, task
+            for shot in examples.split(instruction + "\n\n")[1:]:  # every example: question, cue, target
+                assert "\nAnswer: " in shot and shot.endswith("\n\n"), task
 
 
-def test_three_shot_prompts_use_train_split_and_exclude_the_doc(offline_docs):
+def test_three_shot_prompts_use_train_split_and_exclude_the_doc(offline_docs, tmp_path):
     script = {}
     tasks = ["rs_gsm8k", "rs_math_500", "rs_ifeval", "rs_mmlu_pro_law"]
     for task in tasks:
         for doc in offline_docs[task]:
             script[TASKS[task].question(doc)] = ["<think></think>\\boxed{1}"]
     model = CannedLM(script)
-    lm_eval.simple_evaluate(model=model, tasks=tasks, num_fewshot=3,
-                            task_manager=TaskManager(include_path=offline_tasks_dir(), include_defaults=False))
-    gsm = [p for p in model.prompts if p.endswith("How many apples are left?")]
+    lm_eval.simple_evaluate(model=model, tasks=tasks, num_fewshot=3, task_manager=_overlay(tmp_path, fewshot=True))
+    gsm = [p for p in model.prompts if p.endswith("How many apples are left?\nAnswer:")]
     assert len(gsm) == 1
     assert gsm[0].count("Solve the following math problem.") == 4
     assert gsm[0].count("\nAnswer: \\boxed{") == 3
@@ -304,17 +316,33 @@ def test_three_shot_prompts_use_train_split_and_exclude_the_doc(offline_docs):
         if p.startswith("Solve the following math problem.") and "Simplify $\\frac{6}{8}$." in p.split("\n\n")[-1]:
             assert p.count("Simplify $\\frac{6}{8}$.") == 1
             assert p.count("\nAnswer: \\boxed{") == 3
-    ife = [p for p in model.prompts if p.endswith("less than 40 words.")]
+    ife = [p for p in model.prompts if p.endswith("less than 40 words.\nAnswer:")]
     assert ife and "lighthouse" in ife[0] and ife[0].count("Answer the following instruction.") == 4
     law = [p for p in model.prompts if "forum non conveniens" in p]
     assert law and "Supreme Court" in law[0] and "7 * 8" not in law[0]  # same-category examples only
 
 
-def test_base_model_rambling_is_cut_at_the_next_example():
-    from reasoning_suite.harness_tasks.process import final_answer
-
+def test_base_model_rambling_is_cut_at_the_next_example(offline_docs, tmp_path):
+    """A base model goes on after its answer: the next worked example it invents (instruction
+    first, or only a question and its cue) is not its answer; nor is a copied `Answer:` cue
+    (IFEval scores the response text itself)."""
     instr = TASKS["rs_gsm8k"].instruction
-    text = f" \\boxed{{31}}\n\n{instr}\n\nAnother question\nAnswer: \\boxed{{7}}"
-    assert final_answer(text, cut_at=instr).strip() == "\\boxed{31}"
-    assert final_answer("<think>never ends", cut_at=instr) is None
-    assert "\\boxed{7}" in final_answer(text)  # without cut_at nothing is cut
+    script = {}
+    for i, doc in enumerate(offline_docs["rs_gsm8k"]):
+        gold, _, wrong = gold_and_wrong("rs_gsm8k", doc)
+        script[TASKS["rs_gsm8k"].question(doc)] = [
+            f" {gold}\n\n{instr}\n\nAnother question\nAnswer: {wrong}" if i % 2 == 0
+            else f" {gold}\n\nAnother question?\nAnswer: {wrong}"]
+    for doc in offline_docs["rs_ifeval"]:
+        script[doc["prompt"]] = ["Answer: " + IFEVAL_GOOD[doc["key"]] + "\n\n" + P.IFEVAL + "\n\nWrite A Poem.\nAnswer: No"]
+    tasks = ["rs_gsm8k", "rs_ifeval"]
+    few = lm_eval.simple_evaluate(model=CannedLM(script), tasks=tasks, num_fewshot=3, log_samples=True,
+                                  task_manager=_overlay(tmp_path, fewshot=True))
+    assert few["results"]["rs_gsm8k"]["acc,none"] == 1.0
+    assert few["results"]["rs_ifeval"]["acc,none"] == 1.0
+    assert all(not s["filtered_resps"][0][0].startswith("Answer:") for s in few["samples"]["rs_ifeval"])
+    # the same continuations scored without the few-shot layout: the invented example's box wins
+    plain = lm_eval.simple_evaluate(model=CannedLM(script), tasks=tasks, num_fewshot=3,
+                                    task_manager=TaskManager(include_path=offline_tasks_dir(), include_defaults=False))
+    assert plain["results"]["rs_gsm8k"]["acc,none"] == 0.0
+    assert plain["results"]["rs_ifeval"]["acc,none"] < 1.0

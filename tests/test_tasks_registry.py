@@ -147,19 +147,60 @@ def test_process_results_averages_repeats_and_concatenates_inst_lists():
     assert process_results_for("rs_gsm8k", doc, ["\\boxed{31}"])["acc"] == 1.0
 
 
-def test_filter_keeps_all_responses_and_reads_the_thinking_mode(monkeypatch):
+def test_filter_keeps_all_responses_and_takes_the_mode_from_its_arguments(monkeypatch):
     from reasoning_suite.harness_tasks.process import FinalAnswerFilter
 
-    f = FinalAnswerFilter()
-    resps = [["<think>a</think> \\boxed{1}", "plain \\boxed{2}", "<think>open"]]
-    monkeypatch.delenv("REASONING_SUITE_THINKING", raising=False)
-    assert f.apply(resps, [{}]) == [["\\boxed{1}", "plain \\boxed{2}", ""]]
-    monkeypatch.setenv("REASONING_SUITE_THINKING", "prompt-opened")
-    assert f.apply(resps, [{}]) == [["\\boxed{1}", "", ""]]
+    resps = [["<think>a</think> \\boxed{1}", "plain \\boxed{2}", "<think>open", "<think>a</think> \\boxed{3} <think>wait"]]
+    monkeypatch.setenv("REASONING_SUITE_THINKING", "prompt-opened")  # gone: the environment is not read
+    assert FinalAnswerFilter(task="rs_gsm8k").apply(resps, [{}]) == [["\\boxed{1}", "plain \\boxed{2}", "", ""]]
+    assert FinalAnswerFilter(task="rs_gsm8k", thinking="prompt-opened").apply(resps, [{}]) == [["\\boxed{1}", "", "", ""]]
+    rambling = [[" \\boxed{4}\n\n" + P.MATH + "\n\nQ\nAnswer: \\boxed{5}"]]
+    assert FinalAnswerFilter(task="rs_gsm8k", fewshot=True).apply(rambling, [{}]) == [["\\boxed{4}"]]
+    assert FinalAnswerFilter(task="rs_gsm8k").apply(rambling, [{}])[0][0].endswith("\\boxed{5}")
+    with pytest.raises(UserError, match="thinking='yes'"):
+        FinalAnswerFilter(task="rs_gsm8k", thinking="yes")
+
+
+def test_every_yaml_names_a_real_module_level_function():
+    """The YAMLs call named functions (no globals() injection): each `!function` resolves by import."""
+    import importlib
+    import re
+
+    for directory in (tasks_dir(), offline_tasks_dir()):
+        for path in (p for p in Path(directory).iterdir() if p.is_file()):
+            for ref in re.findall(r"!function ([\w.]+)", path.read_text()):
+                module, _, name = ref.rpartition(".")
+                fn = getattr(importlib.import_module(module), name)
+                assert fn.__name__ == name and fn.__module__ == module, ref
+    source = (Path(build_yaml.__file__).parent / "task_functions.py").read_text()
+    assert "globals()" not in source and "def rs_gsm8k_results(doc: dict, results: list)" in source
+
+
+def test_taskinfo_owns_gold_target_and_mc_view():
+    wino = _rows("rs_winogrande")[0]
+    view = TASKS["rs_winogrande"].mc_view(wino)
+    assert (view.letters, view.gold, view.gold_text) == ("12", "2", "Maria")
+    assert TASKS["rs_winogrande"].target(wino) == "\\boxed{Maria}"
+    aqua = _rows("rs_aqua_rat")[0]
+    assert TASKS["rs_aqua_rat"].mc_view(aqua).options[:2] == ("30", "40")
+    assert TASKS["rs_aqua_rat"].gold(aqua) == "B" and TASKS["rs_aqua_rat"].target(aqua) == "\\boxed{B}"
+    squad = _rows("rs_squad")[0]
+    assert TASKS["rs_squad"].gold(squad) == ["France", "France", "a region in France"][: len(TASKS["rs_squad"].gold(squad))]
+    assert TASKS["rs_squad"].target(squad) == "\\boxed{France}"
+    assert TASKS["rs_gsm8k"].gold(_rows("rs_gsm8k")[2]) == "3600"
+    sci = TASKS["rs_scibench"].gold(_rows("rs_scibench")[0])
+    assert (sci.number, sci.unit) == ("4", "$\\mathrm{~m} / \\mathrm{s}^2$")
+    assert TASKS["rs_scibench"].target(_rows("rs_scibench")[0]) == "\\boxed{4}"
+    for info in TASKS.values():  # every task answers all five questions on its own samples
+        row = _rows(info.name)[0]
+        if info.process_docs is not None or info.fewshot_samples is not None:
+            continue  # raw rows (CoQA before flattening, IFEval without a response): see the canned tests
+        assert info.gold(row) is not None and info.truth(row) and info.target(row).startswith("\\boxed{"), info.name
+        assert (info.mc_view is not None) == (info.kind in ("mc", "winogrande")), info.name
 
 
 def test_c_code_dataset_path_is_configurable(monkeypatch, tmp_path):
-    from reasoning_suite.harness_tasks.process import C_CODE_ENV, load_c_code_summarization
+    from reasoning_suite.harness_tasks.data import C_CODE_ENV, load_c_code_summarization
 
     monkeypatch.delenv(C_CODE_ENV, raising=False)
     with pytest.raises(UserError, match=C_CODE_ENV):
@@ -198,19 +239,41 @@ def test_entry_point_function():
     assert Path(fn()).is_absolute() and (Path(fn()) / "rs_gsm8k.yaml").exists()
 
 
-def test_eval_command_passes_arguments_through(monkeypatch):
-    monkeypatch.setenv("REASONING_SUITE_THINKING", "prompt-opened")
-    cmd, env = commands.build_eval_command(
+def test_eval_command_passes_arguments_through(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cmd = commands.build_eval_command(
         ["--model", "hf", "--model_args", "pretrained=X", "--tasks", "reasoning_suite", "--offline", "--limit", "2"])
     assert cmd[1:3] == ["-m", "lm_eval"]
     assert cmd[3:] == ["--model", "hf", "--model_args", "pretrained=X", "--tasks", "reasoning_suite",
                        "--limit", "2", "--include_path", offline_tasks_dir()]
-    assert "REASONING_SUITE_THINKING" not in env  # --thinking auto clears a stale setting
-    cmd, env = commands.build_eval_command(["--thinking=prompt-opened", "--tasks", "rs_gsm8k", "--output_path", "o"])
-    assert env["REASONING_SUITE_THINKING"] == "prompt-opened"
-    assert cmd[-2:] == ["--include_path", tasks_dir()] and "--thinking=prompt-opened" not in cmd
+    cmd = commands.build_eval_command(["--thinking=prompt-opened", "--tasks", "rs_gsm8k", "--output_path", "o"])
+    assert "--thinking=prompt-opened" not in cmd
+    overlay = Path(cmd[-1])
+    assert cmd[-2] == "--include_path" and overlay.is_relative_to(tmp_path)
+    assert "thinking: prompt-opened" in (overlay / "rs_gsm8k.yaml").read_text()
     with pytest.raises(UserError, match="include_path"):
         commands.build_eval_command(["--include_path", "/x", "--tasks", "a"])
+
+
+def test_eval_command_picks_the_base_fewshot_layout(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    base = commands.build_eval_command(["--model", "hf", "--tasks", "rs_gsm8k", "--num_fewshot", "3", "--offline"])
+    text = (Path(base[-1]) / "rs_gsm8k.yaml").read_text()
+    assert "fewshot: true" in text and 'gen_prefix: "Answer:"' in text and 'target_delimiter: "\\n"' in text
+    assert f'until: [{json.dumps(P.MATH)}]' in text
+    # students (chat template) and zero-shot runs keep the package's own YAMLs
+    chat = commands.build_eval_command(["--model", "hf", "--tasks", "rs_gsm8k", "--num_fewshot", "3",
+                                        "--apply_chat_template", "--offline"])
+    assert chat[-1] == offline_tasks_dir()
+    assert commands.build_eval_command(["--model", "hf", "--tasks", "x", "--num_fewshot=0", "--offline"])[-1] == offline_tasks_dir()
+    # plain lm_eval users get the same directory from tasks-dir
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        commands.tasks_dir_main(["--offline", "--fewshot"])
+    assert out.getvalue().strip() == base[-1]
 
 
 def test_eval_needs_the_c_code_dataset_for_the_extended_group(monkeypatch):
@@ -224,15 +287,15 @@ def test_eval_needs_the_c_code_dataset_for_the_extended_group(monkeypatch):
 
 def test_eval_repeats_on_api_backends_unseed_requests(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    cmd, _ = commands.build_eval_command(["--repeats", "3", "--model", "local-chat-completions", "--tasks", "x",
+    cmd = commands.build_eval_command(["--repeats", "3", "--model", "local-chat-completions", "--tasks", "x",
                                           "--gen_kwargs", "max_gen_toks=64"])
     assert cmd[cmd.index("--gen_kwargs") + 1] == "max_gen_toks=64,seed=None"
     assert cmd[-1].startswith(str(tmp_path))  # the repeats overlay
-    cmd, _ = commands.build_eval_command(["--repeats", "3", "--model=local-completions", "--tasks", "x"])
+    cmd = commands.build_eval_command(["--repeats", "3", "--model=local-completions", "--tasks", "x"])
     assert cmd[cmd.index("--gen_kwargs") + 1] == "seed=None"
-    cmd, _ = commands.build_eval_command(["--repeats", "3", "--model", "hf", "--tasks", "x"])
+    cmd = commands.build_eval_command(["--repeats", "3", "--model", "hf", "--tasks", "x"])
     assert "--gen_kwargs" not in cmd  # local sampling draws fresh randomness per request
-    cmd, _ = commands.build_eval_command(["--model", "local-completions", "--tasks", "x"])
+    cmd = commands.build_eval_command(["--model", "local-completions", "--tasks", "x"])
     assert "--gen_kwargs" not in cmd
 
 

@@ -17,7 +17,7 @@ from reasoning_suite.trainers.mixtures import assign, reasoning_count
 from reasoning_suite.trainers.peak_lr import peak_learning_rate
 from reasoning_suite.trainers.records import PairRecord, read_pairs
 from reasoning_suite.trainers.schedule import wsd_for
-from reasoning_suite.trainers.thinking import split_thinking
+from reasoning_suite.trainers.thinking import split_reply
 
 from trainers_fixtures import pair, write_pairs
 
@@ -32,9 +32,26 @@ from trainers_fixtures import pair, write_pairs
     ("Answer 4", "step 1", ("step 1", "Answer 4")),  # vLLM reasoning parser
     ("<think>a</think>b</think>final", None, ("a</think>b", "final")),  # last </think> wins
     ("<think>\n\n</think>\n\nIFT answer", None, ("", "IFT answer")),
+    # re-opened after the last close: the box was tentative, the reply has no answer
+    ("<think>a</think> \\boxed{yes} <think>wait", None, ("a</think> \\boxed{yes} <think>wait", "")),
+    ("\\boxed{yes} <think>wait", "a", ("a\nwait", "")),  # parser split the first block off
+    ("<think>x</think>", None, ("x", "")),
 ])
-def test_split_thinking(content, reasoning, expected):
-    assert split_thinking(content, reasoning) == expected
+def test_split_reply(content, reasoning, expected):
+    assert split_reply(content, reasoning) == expected
+
+
+def test_a_reopened_trace_is_never_trained_as_the_answer(tmp_path):
+    """The mixed case through import and the formats: the trainer must not learn `<think>wait`."""
+    src = tmp_path / "pairs.jsonl"
+    src.write_text(json.dumps({"prompt": "Is it?", "ift": "yes", "reasoning": "<think>a</think> \\boxed{yes} <think>wait"}) + "\n")
+    from reasoning_suite.trainers.formats import usable
+    from reasoning_suite.trainers.import_pairs import convert_row
+
+    rec = convert_row(json.loads(src.read_text()), "pairs.jsonl:1", "local", None)
+    assert rec.reasoning.answer == "" and "<think>wait" not in rec.reasoning.answer
+    assert not usable(rec.reasoning, needs_thinking=True)
+    assert not usable(rec.reasoning, needs_thinking=False, keep_truncated=True)
 
 
 # -- records ----------------------------------------------------------------------------------

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
+from reasoning_suite.config_parsing import CommandParser, option
 from reasoning_suite.errors import UserError
 
 _RUNS_HELP = (
@@ -17,14 +19,33 @@ _RUNS_HELP = (
 )
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("runs", nargs="+", metavar="RUN", help=_RUNS_HELP)
-    p.add_argument("--teacher", metavar="LABEL", help="the run that is the teacher (fit ceiling, Fig. 2 line)")
-    p.add_argument("--flops", choices=["arch", "paper"], default="arch",
-                   help="FLOPs count for figures and fits: architecture-aware (default) or the paper's equations")
-    p.add_argument("--paper-cached-step", action="store_true",
-                   help="equation (5) to the letter: no feed-forward term in a cached decoding step")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress, warnings only")
+@dataclass
+class RunsConfig:
+    """What both `analyze` and `leaderboard` read."""
+
+    runs: list[str] = option(factory=list, help=_RUNS_HELP, positional=True, metavar="RUN", required=True)
+    teacher: str | None = option(None, "the run that is the teacher (fit ceiling, Fig. 2 line)", metavar="LABEL")
+    flops: Literal["arch", "paper"] = option(
+        "arch", "FLOPs count for figures and fits: architecture-aware or the paper's equations")
+    paper_cached_step: bool = option(False, "equation (5) to the letter: no feed-forward term in a cached decoding step")
+    quiet: bool = option(False, "no progress, warnings only", aliases=["-q"])
+
+
+@dataclass
+class AnalyzeConfig(RunsConfig):
+    out: Path | None = option(None, "output directory", required=True)
+    score: Literal["rule", "judge"] = option(
+        "rule", "per-sample correctness: the task's rule-based metric or the judge panel's verdict")
+    figures: bool = option(True, "draw the figures (--no-figures: tables and fits only)")
+
+
+@dataclass
+class LeaderboardConfig(RunsConfig):
+    format: Literal["table", "markdown", "csv", "html"] = option("table", "output format")
+    out: Path | None = option(None, "output file (default: stdout; leaderboard.html for --format html)")
+    baseline: str | None = option(None, "run the deltas are measured against (default: the first)", metavar="LABEL")
+    tasks: bool = option(False, "terminal table: show per-task columns too")
+    figures: bool = option(True, "HTML: embed the figures")
 
 
 def _setup_logging(quiet: bool):
@@ -57,20 +78,15 @@ def _load(args, console):
 
 
 def analyze_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="reasoning-suite analyze",
-                                description="Tokens, FLOPs, fits and the paper's figures from evaluation runs.")
-    _common(p)
-    p.add_argument("--out", required=True, type=Path, help="output directory")
-    p.add_argument("--score", choices=["rule", "judge"], default="rule",
-                   help="per-sample correctness: the task's rule-based metric or the judge panel's verdict")
-    p.add_argument("--no-figures", action="store_true", help="tables and fits only")
-    args = p.parse_args(argv)
+    args: AnalyzeConfig = CommandParser(
+        AnalyzeConfig, prog="reasoning-suite analyze",
+        description="Tokens, FLOPs, fits and the paper's figures from evaluation runs.").parse(argv)
     console = _setup_logging(args.quiet)
     from reasoning_suite.analysis.report import analyze
 
     t0 = time.perf_counter()
     a = _load(args, console)
-    fits = analyze(a, args.out, figures=not args.no_figures)
+    fits = analyze(a, args.out, figures=args.figures)
     n_fig = sum(1 for v in fits["figures"].values() if v)
     console.print(
         f"{len(a.runs)} runs, {len(a.table):,} samples -> {args.out}/table.parquet, fits.json, "
@@ -82,15 +98,9 @@ def analyze_main(argv: list[str]) -> int:
 
 
 def leaderboard_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="reasoning-suite leaderboard",
-                                description="Compare runs per task, category and overall, with cost per answer.")
-    _common(p)
-    p.add_argument("--format", choices=["table", "markdown", "csv", "html"], default="table")
-    p.add_argument("--out", type=Path, help="output file (default: stdout; leaderboard.html for --format html)")
-    p.add_argument("--baseline", metavar="LABEL", help="run the deltas are measured against (default: the first)")
-    p.add_argument("--tasks", action="store_true", help="terminal table: show per-task columns too")
-    p.add_argument("--no-figures", action="store_true", help="HTML: do not embed the figures")
-    args = p.parse_args(argv)
+    args: LeaderboardConfig = CommandParser(
+        LeaderboardConfig, prog="reasoning-suite leaderboard",
+        description="Compare runs per task, category and overall, with cost per answer.").parse(argv)
     console = _setup_logging(args.quiet)
     from reasoning_suite.analysis import leaderboard as LB
 
@@ -110,7 +120,7 @@ def leaderboard_main(argv: list[str]) -> int:
     else:
         figs: list[Path] = []
         with tempfile.TemporaryDirectory() as tmp:
-            if not args.no_figures:
+            if args.figures:
                 from reasoning_suite.analysis.report import make_figures
 
                 made = make_figures(a, Path(tmp))

@@ -28,7 +28,8 @@ from reasoning_suite.analysis import flops as F
 from reasoning_suite.analysis.tokens import APPROX_SOURCE, counter_for
 from reasoning_suite.core.logged_run import LoggedRun, TaskLog, discover, gen_kwargs_of, prompt_of, read_json, responses
 from reasoning_suite.errors import UserError
-from reasoning_suite.harness_tasks.scoring.thinking import THINK_CLOSE, THINK_OPEN, split_thinking
+from reasoning_suite.core.answer import AnswerRule
+from reasoning_suite.harness_tasks.registry import TASKS, logged_answer_rule
 from reasoning_suite.jsonl import iter_jsonl
 
 log = logging.getLogger("reasoning_suite.analysis")
@@ -207,44 +208,16 @@ def _attach_arch(run: Run) -> None:
 
 def task_category(task: str) -> str:
     """Category of a task from the task registry; tasks the suite does not define are "Other"."""
-    try:
-        from reasoning_suite.harness_tasks.registry import TASKS
-    except ImportError:  # registry missing in a partial install: the contract's table
-        TASKS = {}
     info = TASKS.get(task)
-    if info is not None:
-        return info.category
-    return _FALLBACK_CATEGORIES.get(task, "Other")
-
-
-_FALLBACK_CATEGORIES = {
-    **{f"rs_{t}": "General-MC" for t in ("winogrande", "openbookqa", "mmlu_misc")},
-    **{f"rs_{t}": "General-OE" for t in ("squad", "coqa", "ifeval")},
-    **{f"rs_{t}": "Math-MC" for t in ("aqua_rat", "mmlu_math", "mmlu_pro_math")},
-    **{f"rs_{t}": "Math-OE" for t in ("gsm8k", "math_500", "aime")},
-    "rs_mmlu_pro_law": "Law", "rs_consumer_qa": "Law", "rs_mmlu_pro_code": "Code",
-    "rs_c_code_summarization": "Code", "rs_mmlu_pro_physics": "Physics", "rs_scibench": "Physics",
-}
+    return info.category if info is not None else "Other"
 
 
 def _primary_metric(task: str) -> str:
-    try:
-        from reasoning_suite.harness_tasks.registry import TASKS
-
-        info = TASKS.get(task)
-        if info is not None:
-            return info.primary_metric
-    except ImportError:
-        pass
-    return "acc"
+    info = TASKS.get(task)
+    return info.primary_metric if info is not None else "acc"
 
 
 # ----------------------------------------------------------------------------- samples
-
-
-def prompt_opens_thinking(prompt: str) -> bool:
-    """The chat template left a ``<think>`` open at the end of the prompt (Qwen3, DeepSeek-R1 style)."""
-    return prompt.rfind(THINK_OPEN) > prompt.rfind(THINK_CLOSE)
 
 
 @dataclass
@@ -259,10 +232,12 @@ class _TaskRows:
     final: list[str] = field(default_factory=list)
     closed: list[bool] = field(default_factory=list)
     prompt_hashes: list[str | None] = field(default_factory=list)
+    texts: list[list[str]] = field(default_factory=list)  # the responses of each sample
     metric: str = ""  # the per-sample metric read as `acc` (the task's primary metric)
 
 
-def _read_samples(task_log: TaskLog, task: str) -> _TaskRows:
+def _read_samples(task_log: TaskLog, task: str, task_config: dict | None = None) -> _TaskRows:
+    path = task_log.samples_path
     rows = _TaskRows()
     metric = _primary_metric(task)
     for s in task_log.samples:  # validated by core.logged_run: first filter, each doc_id once
@@ -288,12 +263,15 @@ def _read_samples(task_log: TaskLog, task: str) -> _TaskRows:
         rows.max_gen.append(float(mg) if isinstance(mg, (int, float)) else math.nan)
         rows.prompts.append(prompt)
         rows.prompt_hashes.append(s.get("prompt_hash"))
-        opened = prompt_opens_thinking(prompt)
+        rows.texts.append(texts)
+    # The thinking/answer split by the rule the run was scored with (its logged filter mode).
+    rule: AnswerRule = logged_answer_rule(task, task_config, rows.prompts, where=str(path))
+    for texts in rows.texts:
         for t in texts:
-            th, fin = split_thinking(t, opened)
+            th, rest = rule.split_thinking(t)
             rows.thinking.append(th)
-            rows.final.append(fin or "")
-            rows.closed.append(fin is not None)
+            rows.final.append(rest or "")
+            rows.closed.append(rest is not None)
     return rows
 
 
@@ -331,7 +309,7 @@ def _run_table(run: Run, cached_ffn: bool) -> pd.DataFrame:
     counter = counter_for(run.model_args.get("tokenizer") or run.pretrained)
     frames = []
     for task, task_log in run.logged.tasks.items():
-        r = _read_samples(task_log, task)
+        r = _read_samples(task_log, task, task_log.config)
         reps = np.asarray(r.n_rep)
         starts = np.concatenate([[0], np.cumsum(reps)[:-1]]).astype(np.int64)
         p_tok = counter.count(r.prompts).astype(np.float64)

@@ -97,7 +97,7 @@ class EvalMode:
 
     num_fewshot: int | None = None  # None: unknown (no results file) or differing across tasks
     chat_template: bool | None = None
-    thinking: bool = False  # the chat template opened <think> in the prompt
+    thinking: bool = False  # the chat template opened <think> in the prompt (the run was told so)
     repeats: int | None = None
     gen_kwargs: str | None = None  # lm-eval's --gen_kwargs, as given
 
@@ -296,15 +296,20 @@ def _results_ts(path: Path) -> str | None:
 
 
 def _mode(results: dict[str, Any] | None, tasks: list[TaskLog]) -> EvalMode:
-    from reasoning_suite.analysis.runs import prompt_opens_thinking
+    """A run's mode: from its results file (few-shot count, chat template, repeats, gen kwargs,
+    and the thinking mode its filter was told, `core.answer.mode_from_task_config`); samples
+    without a results file show only their repeats and whether the prompt opened <think>."""
+    from reasoning_suite.core.answer import mode_from_task_config, prompt_opens_thinking
 
     first = next((t.first_sample() for t in tasks), None) or {}
-    thinking = prompt_opens_thinking(prompt_of(first))
     k = len(responses(first)) or None
     if results is None:
-        return EvalMode(thinking=thinking, repeats=k)
+        return EvalMode(thinking=prompt_opens_thinking(prompt_of(first)), repeats=k)
     shots = {t.num_fewshot for t in tasks}
     repeats = {(t.config or {}).get("repeats", k) for t in tasks}
+    told = {mode_from_task_config(t.config) for t in tasks}
+    thinking = any(m.template_opened_thinking for m in told) if any(m.told for m in told) \
+        else prompt_opens_thinking(prompt_of(first))
     gen = (results.get("config") or {}).get("gen_kwargs")
     return EvalMode(
         num_fewshot=shots.pop() if len(shots) == 1 else None,

@@ -11,7 +11,7 @@ retries, concurrency limits, key handling and the call cache behave the same eve
         result = await client.chat(messages, temperature=0.7, top_p=0.95)
 """
 
-from reasoning_suite.endpoints.cache import CallCache, cache_key
+from reasoning_suite.endpoints.cache import CallCache, cache_key, request_key
 from reasoning_suite.endpoints.client import ChatClient
 from reasoning_suite.endpoints.config import Endpoint, EndpointError, resolve_env_refs
 from reasoning_suite.endpoints.result import ChatResult
@@ -23,5 +23,6 @@ __all__ = [
     "Endpoint",
     "EndpointError",
     "cache_key",
+    "request_key",
     "resolve_env_refs",
 ]

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from reasoning_suite.endpoints.config import Endpoint
 from reasoning_suite.endpoints.result import ChatResult
 from reasoning_suite.errors import UserError
 
@@ -57,6 +58,31 @@ def cache_key(
         payload["tag"] = tag
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def request_key(
+    endpoint: Endpoint,
+    messages: list[dict[str, Any]],
+    *,
+    temperature: float | None,
+    top_p: float | None,
+    max_tokens: int | None = None,
+    extra_body: dict | None = None,
+    cache_tag: str | None = None,
+) -> str:
+    """The key `ChatClient.chat` files this request under: the endpoint's model and its
+    `extra_body` merged with the call's (the call's wins). Anything that predicts cache hits
+    (`judge --dry-run`) must call this, never rebuild the key."""
+    body = merged_body(endpoint, extra_body)
+    return cache_key(model=endpoint.model, messages=messages, temperature=temperature, top_p=top_p,
+                     max_tokens=max_tokens, extra_body=body, tag=cache_tag)
+
+
+def merged_body(endpoint: Endpoint, extra_body: dict | None) -> dict:
+    """The request body extras actually sent: the endpoint's, overridden by the call's."""
+    merged = dict(endpoint.extra_body or {})
+    merged.update(extra_body or {})
+    return merged
 
 
 class CallCache:

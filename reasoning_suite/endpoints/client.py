@@ -1,9 +1,11 @@
 """The async chat client: cache first, then bounded, retried calls through `openai`.
 
-The `openai` package's own retries are switched off so that one loop decides: it backs off
-exponentially with jitter on 429, 5xx, timeouts, dropped connections and malformed replies,
-honours Retry-After, and ends in an `EndpointError` that names the endpoint and the last
-fault. Client errors (400, 401, 404, ...) fail at once: retrying cannot fix them.
+Retries are `tenacity`'s (`endpoints.retry.retrying`) rather than the `openai` client's, whose
+backoff cannot be configured per endpoint and which does not retry a 200 that is not a chat
+completion: it backs off exponentially with full jitter on 429, 5xx, timeouts, dropped
+connections and malformed replies, honours Retry-After, and ends in an `EndpointError` that
+names the endpoint and the last fault. Client errors (400, 401, 404, ...) fail at once:
+retrying cannot fix them.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from typing import Any
 import openai
 from openai import AsyncOpenAI
 
-from reasoning_suite.endpoints.cache import CallCache, cache_key
+from reasoning_suite.endpoints.cache import CallCache, merged_body, request_key
 from reasoning_suite.endpoints.config import Endpoint, EndpointError
 from reasoning_suite.endpoints.result import ChatResult
-from reasoning_suite.endpoints.retry import backoff_delay, is_retryable_status, parse_retry_after
+from reasoning_suite.endpoints.retry import Retryable, is_retryable_status, parse_retry_after, retrying
 
 
 class _MalformedReply(Exception):
@@ -70,32 +72,6 @@ class ChatClient:
     async def aclose(self) -> None:
         await self._client.close()
 
-    def key_for(
-        self,
-        messages: list[dict[str, Any]],
-        *,
-        temperature: float | None,
-        top_p: float | None,
-        max_tokens: int | None = None,
-        extra_body: dict | None = None,
-        cache_tag: str | None = None,
-    ) -> str:
-        """The cache key `chat` would use for this request."""
-        return cache_key(
-            model=self.endpoint.model,
-            messages=messages,
-            temperature=temperature,
-            top_p=top_p,
-            max_tokens=max_tokens,
-            extra_body=self._merged_body(extra_body),
-            tag=cache_tag,
-        )
-
-    def _merged_body(self, extra_body: dict | None) -> dict:
-        merged = dict(self.endpoint.extra_body or {})
-        merged.update(extra_body or {})
-        return merged
-
     async def chat(
         self,
         messages: list[dict[str, Any]],
@@ -108,16 +84,9 @@ class ChatClient:
     ) -> ChatResult:
         """One chat completion. `cache_tag` separates calls that are otherwise identical but
         must be sampled independently (e.g. several teacher samples of one prompt)."""
-        body = self._merged_body(extra_body)
-        key = cache_key(
-            model=self.endpoint.model,
-            messages=messages,
-            temperature=temperature,
-            top_p=top_p,
-            max_tokens=max_tokens,
-            extra_body=body,
-            tag=cache_tag,
-        )
+        body = merged_body(self.endpoint, extra_body)
+        key = request_key(self.endpoint, messages, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
+                          extra_body=extra_body, cache_tag=cache_tag)
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -169,43 +138,46 @@ class ChatClient:
             kwargs["max_tokens"] = max_tokens
         if body:
             kwargs["extra_body"] = body
-        last = "no attempt made"
         attempts = ep.max_retries + 1
-        for attempt in range(attempts):
-            retry_after: float | None = None
-            self.stats.http_requests += 1
-            try:
-                response = await self._client.chat.completions.create(**kwargs)
-                return _to_result(response)
-            except openai.APITimeoutError:
-                last = f"timed out after {ep.timeout_s:g} s"
-            except openai.APIConnectionError as exc:
-                last = f"connection failed ({self._redact(str(exc.__cause__ or exc))})"
-            except openai.APIStatusError as exc:
-                status = exc.status_code
-                detail = self._redact(_short(exc.message))
-                if not is_retryable_status(status):
-                    hint = ""
-                    if status in (401, 403):
-                        hint = f" (check the key in ${ep.api_key_env})" if ep.api_key_env else " (set api_key_env)"
-                    elif status == 404:
-                        hint = f" (is model {ep.model!r} served at {self.base_url}?)"
-                    raise EndpointError(
-                        f"endpoint {ep.name!r} ({self.base_url}, model {ep.model}) rejected the request: "
-                        f"HTTP {status}{hint}: {detail}"
-                    ) from None
-                retry_after = parse_retry_after(dict(exc.response.headers))
-                last = f"HTTP {status}: {detail}"
-            except (openai.APIResponseValidationError, _MalformedReply) as exc:
-                last = f"malformed reply ({self._redact(_short(str(exc)))})"
-            if attempt + 1 < attempts:
-                self.stats.retries += 1
-                await self._sleep(
-                    backoff_delay(attempt, base_s=ep.backoff_base_s, max_s=ep.backoff_max_s, retry_after_s=retry_after)
-                )
-        raise EndpointError(
-            f"endpoint {ep.name!r} ({self.base_url}, model {ep.model}) failed after {attempts} attempts: {last}"
-        )
+
+        def count_retry(_state: object) -> None:
+            self.stats.retries += 1
+
+        try:
+            return await retrying(max_retries=ep.max_retries, base_s=ep.backoff_base_s, max_s=ep.backoff_max_s,
+                                  sleep=lambda s: self._sleep(s), on_retry=count_retry)(self._attempt, kwargs)
+        except Retryable as exc:
+            raise EndpointError(
+                f"endpoint {ep.name!r} ({self.base_url}, model {ep.model}) failed after {attempts} attempts: {exc.reason}"
+            ) from None
+
+    async def _attempt(self, kwargs: dict[str, Any]) -> ChatResult:
+        """One HTTP request: the result, a `Retryable` fault, or an `EndpointError` for good."""
+        ep = self.endpoint
+        self.stats.http_requests += 1
+        try:
+            response = await self._client.chat.completions.create(**kwargs)
+            return _to_result(response)
+        except openai.APITimeoutError:
+            raise Retryable(f"timed out after {ep.timeout_s:g} s") from None
+        except openai.APIConnectionError as exc:
+            raise Retryable(f"connection failed ({self._redact(str(exc.__cause__ or exc))})") from None
+        except openai.APIStatusError as exc:
+            status = exc.status_code
+            detail = self._redact(_short(exc.message))
+            if not is_retryable_status(status):
+                hint = ""
+                if status in (401, 403):
+                    hint = f" (check the key in ${ep.api_key_env})" if ep.api_key_env else " (set api_key_env)"
+                elif status == 404:
+                    hint = f" (is model {ep.model!r} served at {self.base_url}?)"
+                raise EndpointError(
+                    f"endpoint {ep.name!r} ({self.base_url}, model {ep.model}) rejected the request: "
+                    f"HTTP {status}{hint}: {detail}"
+                ) from None
+            raise Retryable(f"HTTP {status}: {detail}", parse_retry_after(dict(exc.response.headers))) from None
+        except (openai.APIResponseValidationError, _MalformedReply) as exc:
+            raise Retryable(f"malformed reply ({self._redact(_short(str(exc)))})") from None
 
     def _redact(self, text: str) -> str:
         if self._key and self._key != "EMPTY" and len(self._key) >= 4:

@@ -1,11 +1,14 @@
-"""How long to wait before retrying a call: pure functions, tested on their own."""
+"""When and how long to retry a call: `tenacity` does the loop, these say what to retry and how
+long to wait (Retry-After first, else full-jitter exponential backoff)."""
 
 from __future__ import annotations
 
 import email.utils
 import random
 import time
-from typing import Mapping
+from typing import Awaitable, Callable, Mapping
+
+import tenacity
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
 
@@ -41,23 +44,45 @@ def parse_retry_after(headers: Mapping[str, str] | None, *, now: float | None = 
     return max(0.0, when - (time.time() if now is None else now))
 
 
-def backoff_delay(
-    attempt: int,
-    *,
-    base_s: float,
-    max_s: float,
-    retry_after_s: float | None = None,
-    rng: random.Random | None = None,
-) -> float:
-    """Delay before retry number `attempt` (0-based).
+class Retryable(Exception):
+    """One failed attempt worth another: a 429/5xx, a timeout, a dropped connection or a reply
+    that is not a chat completion. `retry_after_s` is what the server asked us to wait."""
 
-    Exponential backoff with full jitter (uniform in [0, min(max_s, base_s * 2**attempt)]),
-    so many clients hitting one overloaded server spread out. A server's Retry-After wins, but
-    never beyond 4 * max_s, so a misconfigured header cannot park a run for a day; a little
-    jitter is added on top so that a burst of 429s does not come back in lockstep."""
-    r = rng or random
-    if retry_after_s is not None:
-        wait = min(retry_after_s, 4.0 * max_s)
-        return wait + r.uniform(0.0, min(1.0, base_s))
-    cap = min(max_s, base_s * (2.0**attempt))
-    return r.uniform(0.0, cap)
+    def __init__(self, reason: str, retry_after_s: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
+
+
+class wait_retry_after_or_full_jitter(tenacity.wait.wait_base):
+    """tenacity's full-jitter exponential backoff (`wait_random_exponential`: uniform in
+    [0, min(max_s, base_s * 2**n)] before retry n), so many clients hitting one overloaded
+    server spread out. A server's Retry-After wins, but never beyond 4 * max_s, so a
+    misconfigured header cannot park a run for a day; up to min(1, base_s) of jitter is added
+    on top so that a burst of 429s does not come back in lockstep."""
+
+    def __init__(self, *, base_s: float, max_s: float):
+        self.base_s, self.max_s = base_s, max_s
+        self._jitter = tenacity.wait_random_exponential(multiplier=base_s, max=max_s)
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        after = getattr(exc, "retry_after_s", None)
+        if after is not None:
+            return min(after, 4.0 * self.max_s) + random.uniform(0.0, min(1.0, self.base_s))
+        return self._jitter(retry_state)
+
+
+def retrying(*, max_retries: int, base_s: float, max_s: float,
+             sleep: Callable[[float], Awaitable[None]],
+             on_retry: Callable[[tenacity.RetryCallState], None]) -> tenacity.AsyncRetrying:
+    """Up to `max_retries` retries of `Retryable` failures (anything else propagates at once);
+    the last `Retryable` is re-raised when they run out."""
+    return tenacity.AsyncRetrying(
+        stop=tenacity.stop_after_attempt(max_retries + 1),
+        wait=wait_retry_after_or_full_jitter(base_s=base_s, max_s=max_s),
+        retry=tenacity.retry_if_exception_type(Retryable),
+        sleep=sleep,
+        before_sleep=on_retry,
+        reraise=True,
+    )

@@ -1,76 +1,77 @@
 """`reasoning-suite tasks-dir | tasks | eval`: the suite's tasks on lm-eval's command line.
 
-`eval` is `lm_eval` with our include path added and three options of ours consumed: `--offline`
-(bundled samples instead of the hub), `--thinking` (whether the chat template opens the thinking
-block inside the prompt) and `--repeats K` (k samples per question, averaged). Everything else
-goes to `lm_eval` untouched, so its documentation applies as is.
+`eval` is `lm_eval` with our include path added and our options consumed: `--offline` (bundled
+samples instead of the hub), `--thinking` (whether the chat template opens the thinking block
+inside the prompt), `--repeats K` (k samples per question, averaged) and `--fewshot` (the
+base-model few-shot layout; implied by `--num_fewshot N` without `--apply_chat_template`). The
+mode is written into an overlay of the task YAMLs (the answer filter's arguments, logged by
+lm-eval), never into the environment. Everything else goes to `lm_eval` untouched, so its
+documentation applies as is.
 """
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 
+from reasoning_suite.config_parsing import CommandParser, option
 from reasoning_suite.errors import UserError
-from reasoning_suite.harness_tasks import offline_tasks_dir, tasks_dir
-
-THINKING_ENV = "REASONING_SUITE_THINKING"
+from reasoning_suite.harness_tasks.build_yaml import RunOptions, include_dir
 
 
-def _include_dir(offline: bool, repeats: int | None) -> str:
-    base = offline_tasks_dir() if offline else tasks_dir()
-    if repeats is None or repeats == 1:
-        return base
-    if repeats < 1:
-        raise UserError(f"--repeats must be a positive integer, got {repeats}")
-    from reasoning_suite.harness_tasks.build_yaml import write_overlay
+@dataclass(frozen=True)
+class EvalOptions(RunOptions):
+    """The options `reasoning-suite eval` (and `tasks-dir`) consume: the run's mode (RunOptions'
+    fields, declared there once) and where the data comes from. Everything else goes to lm_eval."""
 
-    return write_overlay(base, {"repeats": repeats})
+    offline: bool = option(False, "use the bundled sample files instead of the Hugging Face hub datasets")
+
+    def run_options(self, *, fewshot: bool | None = None) -> RunOptions:
+        """The plain mode (what the overlay is written from)."""
+        mode = {f.name: getattr(self, f.name) for f in dataclasses.fields(RunOptions)}
+        return RunOptions(**{**mode, **({} if fewshot is None else {"fewshot": fewshot})})
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--offline", action="store_true",
-                        help="use the bundled sample files instead of the Hugging Face hub datasets")
-    parser.add_argument("--repeats", type=int, default=None, metavar="K",
-                        help="sample K responses per question and average their scores (default 1)")
+@dataclass
+class TasksOptions:
+    as_json: bool = option(False, "print the table as JSON", aliases=["--json"])
 
 
 def tasks_dir_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="reasoning-suite tasks-dir",
-        description="Print the task directory for `lm_eval --include_path`.",
-    )
-    _add_common(parser)
-    args = parser.parse_args(argv)
-    print(_include_dir(args.offline, args.repeats))
+    args: EvalOptions = CommandParser(
+        EvalOptions, prog="reasoning-suite tasks-dir",
+        description="Print the task directory for `lm_eval --include_path`.").parse(argv)
+    print(include_dir(args.offline, args.run_options()))
     return 0
 
 
-def _split_eval_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(
+def _eval_parser() -> CommandParser:
+    parser = CommandParser(
+        EvalOptions,
         prog="reasoning-suite eval",
         description="Run lm_eval with the suite's tasks; every other argument is passed to lm_eval.",
         epilog="Example: reasoning-suite eval --model hf --model_args pretrained=ORG/MODEL --tasks reasoning_suite "
         "--apply_chat_template --log_samples --output_path runs/   (lm_eval's own options: lm_eval run --help)",
-        allow_abbrev=False,
         add_help=False,
     )
-    _add_common(parser)
-    parser.add_argument("--thinking", choices=["auto", "prompt-opened"], default="auto",
-                        help="prompt-opened: the chat template opens <think> in the prompt (Qwen3-style), "
-                        "so a response without </think> has no answer")
     parser.add_argument("--rs-help", action="store_true", help="show this help and exit")
-    ours, rest = parser.parse_known_args(argv)
-    if ours.rs_help:
+    return parser
+
+
+def _split_eval_args(argv: list[str]) -> tuple[EvalOptions, list[str]]:
+    parser = _eval_parser()
+    ours, extra, rest = parser.parse(argv, known=True)
+    if extra.rs_help:
         parser.print_help()
         raise SystemExit(0)
     return ours, rest
 
 
-def build_eval_command(argv: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The lm_eval command line and environment `reasoning-suite eval ARGV` runs."""
+def build_eval_command(argv: list[str]) -> list[str]:
+    """The lm_eval command line `reasoning-suite eval ARGV` runs."""
     ours, rest = _split_eval_args(argv)
     if any(a == "--include_path" or a.startswith("--include_path=") for a in rest):
         raise UserError(
@@ -79,7 +80,7 @@ def build_eval_command(argv: list[str]) -> tuple[list[str], dict[str, str]]:
         )
     tasks = (_option_value(rest, "--tasks") or "").split(",")
     if not ours.offline and {"reasoning_suite_extended", "rs_c_code_summarization"} & set(tasks):
-        from reasoning_suite.harness_tasks.process import C_CODE_ENV
+        from reasoning_suite.harness_tasks.data import C_CODE_ENV
 
         if not os.environ.get(C_CODE_ENV, "").strip():
             raise UserError(
@@ -92,13 +93,19 @@ def build_eval_command(argv: list[str]) -> tuple[list[str], dict[str, str]]:
         print("warning: think_end_token makes lm-eval drop the thinking from the logged responses; "
               "reasoning-suite strips it itself (and tells an unclosed trace from an answer) without it",
               file=sys.stderr)
-    cmd = [sys.executable, "-m", "lm_eval", *rest, "--include_path", _include_dir(ours.offline, ours.repeats)]
-    env = dict(os.environ)
-    if ours.thinking == "prompt-opened":
-        env[THINKING_ENV] = "prompt-opened"
-    else:
-        env.pop(THINKING_ENV, None)
-    return cmd, env
+    return [sys.executable, "-m", "lm_eval", *rest, "--include_path",
+            include_dir(ours.offline, ours.run_options(fewshot=ours.fewshot or _base_fewshot(rest)))]
+
+
+def _base_fewshot(args: list[str]) -> bool:
+    """`--num_fewshot N` (N > 0) without a chat template: the base-model few-shot layout."""
+    shots = _option_value(args, "--num_fewshot")
+    try:
+        n = int(shots) if shots is not None else 0
+    except ValueError:
+        return False  # lm_eval reports its own argument error
+    chat = any(a == "--apply_chat_template" or a.startswith("--apply_chat_template=") for a in args)
+    return n > 0 and not chat
 
 
 def _option_value(args: list[str], name: str) -> str | None:
@@ -137,17 +144,13 @@ def _unseeded_api_requests(args: list[str]) -> list[str]:
 def eval_main(argv: list[str]) -> int:
     if argv in ([], ["-h"], ["--help"]):
         _split_eval_args(["--rs-help"])
-    cmd, env = build_eval_command(argv)
-    return subprocess.call(cmd, env=env)
+    return subprocess.call(build_eval_command(argv))
 
 
 def tasks_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="reasoning-suite tasks",
-        description="List the suite's groups, tasks, categories, datasets and sizes.",
-    )
-    parser.add_argument("--json", action="store_true", help="print the table as JSON")
-    args = parser.parse_args(argv)
+    args: TasksOptions = CommandParser(
+        TasksOptions, prog="reasoning-suite tasks",
+        description="List the suite's groups, tasks, categories, datasets and sizes.").parse(argv)
 
     from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, TASKS
 
@@ -166,7 +169,7 @@ def tasks_main(argv: list[str]) -> int:
             "few-shot": info.fewshot_split or "hand-written",
             "metric": info.primary_metric,
         })
-    if args.json:
+    if args.as_json:
         import json
 
         print(json.dumps(rows, indent=2))

@@ -1,32 +1,24 @@
 """Loaders for the offline samples: a few rows per task in each dataset's real schema.
 
 The offline YAMLs (`offline/rs_*.yaml`) include the real task YAML and swap its dataset for
-`custom_dataset: !function reasoning_suite.harness_tasks.offline_data.load_<task>`, so the
+`custom_dataset: !function reasoning_suite.harness_tasks.task_functions.<task>_offline`, so the
 prompt, filters and metrics are exactly those of the hub run. Files are found relative to the
 package (lm-eval's `data_files` would resolve against the working directory):
-`offline/data/<task>.<split>.jsonl`, one file per split the task uses.
+`offline/data/<samples>.<split>.jsonl`, one file per split the task uses, where `<samples>` is
+the registry's `TaskInfo.samples` (the task name, or a stem shared by tasks of one dataset).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from reasoning_suite.harness_tasks.registry import TASKS
 
 DATA_DIR = Path(__file__).resolve().parent / "offline" / "data"
 
-# Tasks that share one sample file set (same dataset, filtered differently by process_docs).
-SHARED = {
-    "rs_mmlu_pro_math": "mmlu_pro",
-    "rs_mmlu_pro_law": "mmlu_pro",
-    "rs_mmlu_pro_code": "mmlu_pro",
-    "rs_mmlu_pro_physics": "mmlu_pro",
-}
-
 
 def sample_files(task: str) -> dict[str, Path]:
-    stem = SHARED.get(task, task)
+    stem = TASKS[task].samples if task in TASKS else task
     files = {p.name[len(stem) + 1 : -len(".jsonl")]: p for p in sorted(DATA_DIR.glob(f"{stem}.*.jsonl"))}
     if not files:
         raise FileNotFoundError(f"no offline samples for {task} in {DATA_DIR}")
@@ -41,15 +33,3 @@ def load_samples(task: str):
     return datasets.DatasetDict(
         {split: datasets.Dataset.from_json(str(path)) for split, path in files.items()}
     )
-
-
-def _loader(task: str):
-    def load(**_: Any):
-        return load_samples(task)
-
-    load.__name__ = load.__qualname__ = f"load_{task}"
-    return load
-
-
-for _task in TASKS:
-    globals()[f"load_{_task}"] = _loader(_task)

@@ -1,13 +1,14 @@
-"""lm-eval glue: the functions the task YAMLs name with `!function`.
+"""lm-eval glue: the filter and the scoring adapter the task YAMLs use.
 
-Everything a YAML needs per task (`doc_to_text`, `doc_to_target`, `process_results`,
-`process_docs`, dataset loaders) is here, generated per task from the registry so the 18 YAMLs
-stay a few lines each. Scoring itself is in `scoring/` (pure functions); this module only
-adapts lm-eval's calling conventions to it:
+The YAMLs name their per-task functions in `task_functions.py` (generated from the registry by
+build_yaml: `rs_<task>_text`, `rs_<task>_target`, `rs_<task>_results`, `rs_<task>_offline`),
+which call the generic functions here with the task's name; dataset-specific functions
+(`process_docs`, loaders, hand-written few-shot examples) are in `data.py`. Scoring itself is in
+`scoring/` (pure functions); this module only adapts lm-eval's calling conventions to it:
 
 - the `rs_final_answer` filter keeps *all* k responses of a doc (lm-eval's default `take_first`
-  would drop all but one when `repeats > 1`) and reduces each to the text after the last
-  `</think>` (None when the thinking never closed);
+  would drop all but one when `repeats > 1`) and reduces each to its final answer by the one
+  rule, `core.answer.final_answer`, in the run's mode (its `thinking` and `fewshot` arguments);
 - `process_results` scores each of the k answers and returns the mean, so `acc` is a number in
   [0, 1] per doc, and lm-eval's `mean` aggregation gives the task score. Next to the metrics it
   returns `status_<name>` (`reasoning_suite.core.score`): the fraction of the k answers in each
@@ -18,62 +19,54 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any, Iterable
 
 import lm_eval.api.metrics  # noqa: F401  (lm-eval wants its metrics imported before registering)
 from lm_eval.api.filter import Filter
 from lm_eval.api.registry import register_filter
 
+from reasoning_suite.core.answer import FINAL_ANSWER_FILTER, THINKING_MODES, RunMode
 from reasoning_suite.core.score import SCORED, Score, status_metrics
 from reasoning_suite.errors import UserError
-from reasoning_suite.harness_tasks import prompts as P
-from reasoning_suite.harness_tasks.registry import MMLU_MATH_SUBJECTS, TASKS, TaskInfo
+from reasoning_suite.harness_tasks.registry import TASKS, TaskInfo, answer_rule
 
-FINAL_ANSWER_FILTER = "rs_final_answer"
 logger = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------- filter
 
-def final_answer(response: str | None, prompt_opened: bool = False, cut_at: str | None = None) -> str | None:
-    """The scorable part of one response: after the last `</think>`, before a next few-shot example.
-
-    `cut_at` is the task's instruction line: a base model prompted with few-shot examples (and no
-    stop string, as the paper decodes) goes on to write the next example itself, which starts with
-    that line; everything from there on is not its answer.
-    """
-    from reasoning_suite.harness_tasks.scoring import strip_thinking
-
-    if response is None:
-        return None
-    answer = strip_thinking(response, prompt_opened=prompt_opened)
-    if answer is None:
-        return None
-    if cut_at:
-        pos = answer.find(cut_at)
-        if pos > 0:
-            answer = answer[:pos]
-    return answer
-
-
 @register_filter(FINAL_ANSWER_FILTER)
 class FinalAnswerFilter(Filter):
-    """Reduce every one of a doc's k responses to its final answer (keeping all k)."""
+    """Reduce every one of a doc's k responses to its final answer (keeping all k).
 
-    def __init__(self, cut_at: str | None = None, **kwargs) -> None:
-        self.cut_at = cut_at or None
+    YAML arguments: `task` (whose few-shot layout to cut at), `thinking` (auto | prompt-opened:
+    the chat template opened `<think>` in the prompt) and `fewshot` (the base-model few-shot
+    layout: cut at an invented next example, drop a copied `Answer:` cue)."""
+
+    def __init__(self, task: str | None = None, thinking: str = "auto", fewshot: bool = False, **kwargs) -> None:
+        if thinking not in THINKING_MODES:
+            raise UserError(f"{task or 'task'}: filter {FINAL_ANSWER_FILTER} argument thinking={thinking!r} "
+                            f"is not one of: {', '.join(THINKING_MODES)}")
+        self.rule = answer_rule(task, RunMode(thinking=thinking, fewshot=bool(fewshot), told=True))
 
     def apply(self, resps: Iterable[list[str]], docs: list[dict]) -> list[list[str]]:
         """"" stands for "no final answer": lm-eval logs filtered responses through str(), which
-        would turn None into the string "None"; an empty final text is no answer either."""
-        from reasoning_suite.harness_tasks.scoring import thinking_mode_from_env
+        would turn None into the string "None"."""
+        return [[self.rule.final_answer(r) or "" for r in group] for group in resps]
 
-        prompt_opened = thinking_mode_from_env()
-        return [[final_answer(r, prompt_opened, self.cut_at) or "" for r in group] for group in resps]
+
+# --------------------------------------------------------------------------- the YAML functions, generic
+
+def task_prompt(task: str, doc: dict) -> str:
+    """lm-eval `doc_to_text` of a task."""
+    return TASKS[task].prompt(doc)
+
+
+def task_target(task: str, doc: dict) -> str:
+    """lm-eval `doc_to_target` of a task: what a worked few-shot example shows after `Answer:`."""
+    return TASKS[task].target(doc)
 
 
 # --------------------------------------------------------------------------- scoring per kind
@@ -106,23 +99,24 @@ def _score_answer(info: TaskInfo, doc: dict, answer: str | None) -> tuple[dict[s
     pred = S.extract_boxed(answer)
     has = float(pred is not None)
     if kind == "summary":
-        score, m = S.summary_score(pred, str(doc["summary"]))
+        score, m = S.summary_score(pred, info.gold(doc))
         return {"rougeL": float(m["rougeL"]), "bleu": float(m["bleu"]), "has_answer": has}, score
     if kind == "span":
-        golds = P.squad_golds(doc) if info.name == "rs_squad" else P.coqa_golds(doc)
-        score, f1 = S.span_score(pred, golds)
+        score, f1 = S.span_score(pred, info.gold(doc))
         return {"acc": float(score.value), "f1": float(f1), "has_answer": has}, score
     if kind == "winogrande":
-        score = S.winogrande_score(pred, str(doc["answer"]).strip(), doc["option1"], doc["option2"])
+        view = info.mc_view(doc)
+        score = S.winogrande_score(pred, view.gold, view.options[0], view.options[1])
     elif kind == "mc":
-        letters, options, gold = _mc_view(info, doc)
-        score = S.mc_score(pred, gold, options, letters=letters)
+        view = info.mc_view(doc)
+        score = S.mc_score(pred, view.gold, list(view.options), letters=view.letters)
     elif kind == "math":
-        score = S.math_score(pred, _math_gold(info, doc))
+        score = S.math_score(pred, info.gold(doc))
     elif kind == "scibench":
-        score = S.number_with_unit_score(pred, doc["answer_number"], P.scibench_unit(doc))
+        gold = info.gold(doc)
+        score = S.number_with_unit_score(pred, gold.number, gold.unit)
     elif kind == "yesno":
-        score = S.yes_no_score(pred, str(doc["answer"]))
+        score = S.yes_no_score(pred, info.gold(doc))
     else:  # pragma: no cover - registry and this function are edited together
         raise ValueError(f"unknown scorer kind {kind!r} for {info.name}")
     return {"acc": float(score.value), "has_answer": has}, score
@@ -174,29 +168,6 @@ FAILURES = _FailureLog()
 atexit.register(FAILURES.report)
 
 
-def _mc_view(info: TaskInfo, doc: dict) -> tuple[str, list[str], str]:
-    """(letters, option texts, gold letter) for the multiple-choice datasets."""
-    if info.name == "rs_openbookqa":
-        options, letters = P.openbookqa_options(doc)
-        return letters, options, doc["answerKey"].strip()
-    if info.name == "rs_aqua_rat":
-        options = P.aqua_options(doc)
-        return P.LETTERS[: len(options)], options, doc["correct"].strip()
-    if info.name.startswith("rs_mmlu_pro"):
-        options = list(doc["options"])
-        return P.LETTERS[: len(options)], options, P.mmlu_pro_letter(doc)
-    options = list(doc["choices"])  # cais/mmlu
-    return P.LETTERS[: len(options)], options, P.mmlu_letter(doc)
-
-
-def _math_gold(info: TaskInfo, doc: dict) -> str:
-    if info.name == "rs_gsm8k":
-        return P.gsm8k_answer(doc)
-    if info.name == "rs_aime":
-        return P.aime_answer(doc)
-    return str(doc["answer"])
-
-
 def process_results_for(task: str, doc: dict, results: list) -> dict[str, Any]:
     """Score the k answers of one doc and average them (lists are concatenated: ifeval
     inst-level); `status_<name>` is the fraction of the k answers in each status."""
@@ -214,151 +185,6 @@ def process_results_for(task: str, doc: dict, results: list) -> dict[str, Any]:
         FAILURES.note(task, score)
     out.update(status_metrics(scores))
     return out
-
-
-# --------------------------------------------------------------------------- docs
-
-def flatten_coqa(dataset):
-    """One row per CoQA question, carrying the passage and the dialogue before it."""
-
-    def explode(batch: dict[str, list]) -> dict[str, list]:
-        out: dict[str, list] = {k: [] for k in (
-            "source", "story", "turn", "question", "answers", "history_questions", "history_answers")}
-        for source, story, questions, answers in zip(
-            batch["source"], batch["story"], batch["questions"], batch["answers"]
-        ):
-            texts = list(answers["input_text"])
-            for i, q in enumerate(questions):
-                out["source"].append(source)
-                out["story"].append(story)
-                out["turn"].append(i + 1)
-                out["question"].append(q)
-                out["answers"].append([texts[i]] if i < len(texts) else [])
-                out["history_questions"].append(list(questions[:i]))
-                out["history_answers"].append(texts[:i])
-        return out
-
-    return dataset.map(explode, batched=True, remove_columns=dataset.column_names)
-
-
-def filter_mmlu_math(dataset):
-    subjects = set(MMLU_MATH_SUBJECTS)
-    return dataset.filter(lambda d: d["subject"] in subjects)
-
-
-def _mmlu_pro_filter(task: str, category: str):
-    def process(dataset):
-        return dataset.filter(lambda d: str(d["category"]).strip().lower() == category)
-
-    process.__name__ = process.__qualname__ = f"filter_{task}"
-    return process
-
-
-# One filter per MMLU-Pro task, from the registry's `mmlu_pro_category` (YAML: filter_<task>).
-for _info in TASKS.values():
-    if _info.mmlu_pro_category:
-        globals()[f"filter_{_info.name}"] = _mmlu_pro_filter(_info.name, _info.mmlu_pro_category)
-
-
-# Few-shot fallback for IFEval, which has no split with reference responses: three hand-written
-# instruction/response pairs, each response satisfying its instructions.
-IFEVAL_FEWSHOT: list[dict] = [
-    {
-        "key": -1,
-        "prompt": "Write a two-sentence description of a lighthouse. Do not use any commas in your response.",
-        "instruction_id_list": ["punctuation:no_comma"],
-        "kwargs": [{}],
-        "response": "A lighthouse is a tall tower with a bright lamp at its top. It warns ships at night "
-        "that rocks and shallow water lie near the shore.",
-    },
-    {
-        "key": -2,
-        "prompt": "List three uses of copper. Your entire response should be in lowercase letters, no capitals.",
-        "instruction_id_list": ["change_case:english_lowercase"],
-        "kwargs": [{}],
-        "response": "copper carries electricity in wires, it moves heat in cookware, and it is alloyed "
-        "with tin to make bronze.",
-    },
-    {
-        "key": -3,
-        "prompt": "Explain what a leap year is. Wrap your entire response with double quotation marks.",
-        "instruction_id_list": ["startend:quotation"],
-        "kwargs": [{}],
-        "response": "\"A leap year has 366 days instead of 365. The extra day, February 29, keeps the "
-        "calendar in step with the time the Earth takes to orbit the Sun.\"",
-    },
-]
-
-
-def ifeval_fewshot_samples() -> list[dict]:
-    return [dict(d) for d in IFEVAL_FEWSHOT]
-
-
-# --------------------------------------------------------------------------- dataset loaders
-
-C_CODE_ENV = "REASONING_SUITE_C_CODE_DATASET"
-
-
-def load_c_code_summarization(**_: Any):
-    """Load the C code summarization benchmark (Liu et al. 2021) from a configurable place.
-
-    `$REASONING_SUITE_C_CODE_DATASET` is either a local directory of `train.jsonl` /
-    `test.jsonl` (or .json/.csv/.parquet) files or a Hugging Face dataset id; rows need the
-    fields `code` (the C function) and `summary` (the reference summary).
-    """
-    import datasets
-
-    source = os.environ.get(C_CODE_ENV, "").strip()
-    if not source:
-        raise UserError(
-            f"rs_c_code_summarization: set {C_CODE_ENV} to a directory of train/test JSONL files "
-            "or a Hugging Face dataset id with fields `code` and `summary`"
-        )
-    path = Path(source).expanduser()
-    if path.is_dir():
-        files: dict[str, str] = {}
-        for split in ("train", "validation", "test"):
-            for ext, builder in (("jsonl", "json"), ("json", "json"), ("csv", "csv"), ("parquet", "parquet")):
-                f = path / f"{split}.{ext}"
-                if f.exists():
-                    files[split] = str(f)
-                    fmt = builder
-                    break
-        if "test" not in files:
-            raise UserError(f"{C_CODE_ENV}={source}: no test.jsonl/json/csv/parquet in that directory")
-        ds = datasets.load_dataset(fmt, data_files=files)
-    else:
-        ds = datasets.load_dataset(source)
-    for split, d in ds.items():
-        missing = {"code", "summary"} - set(d.column_names)
-        if missing:
-            raise UserError(f"{C_CODE_ENV}={source}: split {split} lacks field(s) {', '.join(sorted(missing))}")
-    return ds
-
-
-# --------------------------------------------------------------------------- per-task functions
-# The YAMLs reference `rs_<task>_text`, `rs_<task>_target` and `rs_<task>_results` by name.
-
-def _make(task: str) -> None:
-    info = TASKS[task]
-
-    def doc_to_text(doc: dict) -> str:
-        return info.prompt(doc)
-
-    def doc_to_target(doc: dict) -> str:
-        return P.fewshot_answer(task, doc)
-
-    def process_results(doc: dict, results: list) -> dict[str, Any]:
-        return process_results_for(task, doc, results)
-
-    for fn, suffix in ((doc_to_text, "text"), (doc_to_target, "target"), (process_results, "results")):
-        fn.__name__ = fn.__qualname__ = f"{task}_{suffix}"
-        fn.__module__ = __name__
-        globals()[fn.__name__] = fn
-
-
-for _task in TASKS:
-    _make(_task)
 
 
 def agg_inst_level_acc(items: list) -> float:

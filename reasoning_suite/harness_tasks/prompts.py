@@ -14,13 +14,15 @@ Layout (ours; the instruction lines are the paper's Table 4, verbatim):
 where the question block is the question, then options one per line as `A) text` (Winogrande:
 `Option 1: text` / `Option 2: text`), passages as `Passage: ...` followed by `Question: ...`,
 and a CoQA dialogue as the earlier `Question:`/`Answer:` turns before the current question.
-Few-shot examples (base models) append `\\nAnswer: \\boxed{gold}` to the same layout.
+Few-shot examples (base models) append `\\nAnswer: \\boxed{gold}` to the same layout, and the
+evaluated question ends with the same `\\nAnswer:` cue (see "few-shot layout" below).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 BOXED = "Make sure to put the answer (and only answer) inside \\boxed{}."
 
@@ -47,30 +49,91 @@ CODE_SUMMARY = f"Summarize what the following C function does in one sentence. {
 LETTERS = "ABCDEFGHIJKLMNOP"
 
 
+# --------------------------------------------------------------------------- few-shot layout
+# A worked example (base models, `--num_fewshot N`, no chat template) is the zero-shot prompt,
+# then `\nAnswer: \boxed{gold}`; examples are separated by a blank line, and the question ends
+# with the same cue, so the model's continuation is its answer. lm-eval renders this from the
+# YAML keys below (build_yaml writes them); the scored region's cut (core.answer.FewshotCut)
+# is derived from the same strings, here, in one place.
+
+ANSWER_CUE = "Answer:"
+FEWSHOT_DELIMITER = "\n\n"
+# Zero-shot / chat layout: lm-eval puts `target_delimiter` between a worked example's question
+# and its target; the question a model answers gets no cue.
+TARGET_DELIMITER = "\n" + ANSWER_CUE + " "
+# Base few-shot layout: the cue is lm-eval's `gen_prefix`, which lm-eval writes after every
+# example's question *and* after the evaluated question (`target_delimiter` then is the newline).
+FEWSHOT_GEN_PREFIX = ANSWER_CUE
+FEWSHOT_TARGET_DELIMITER = "\n"
+
+
+def next_example_starts(instruction: str) -> tuple[str, ...]:
+    """Texts that, inside a base model's continuation, begin an example the model invented.
+
+    Every example of the layout starts with the task's instruction line and ends with a line
+    starting with the cue; after the model's own answer began, either one is the next example.
+    The instruction alone is also the stop sequence of the few-shot YAML (see build_yaml)."""
+    starts = [instruction.strip()] if instruction.strip() else []
+    return tuple(starts + ["\n" + ANSWER_CUE])
+
+
+def fewshot_stop_sequences(instruction: str) -> tuple[str, ...]:
+    """lm-eval `until` of the base few-shot layout: the instruction line that starts every
+    example (the paper decodes with no stop string but EOS; a base model has no reason to stop,
+    so without one it writes examples until `max_gen_toks`). The cue is not a stop: the answer
+    rule cuts there anyway, and a stop would also fire on a cue the model repeats first."""
+    return (instruction.strip(),) if instruction.strip() else ()
+
+
 # --------------------------------------------------------------------------- layout helpers
 
-def _options_block(options: list[str], letters: str = LETTERS) -> str:
+def _options_block(options: tuple[str, ...] | list[str], letters: str = LETTERS) -> str:
     return "\n".join(f"{letters[i]}) {str(opt).strip()}" for i, opt in enumerate(options))
 
 
-def _mc(question: str, options: list[str], letters: str = LETTERS) -> str:
-    return f"{question.strip()}\n\n{_options_block(options, letters)}"
+def _mc(question: str, view: "MCView") -> str:
+    return f"{question.strip()}\n\n{_options_block(view.options, view.letters)}"
 
 
-def _with_text(letter: str, options: list[str], letters: str = LETTERS) -> str:
-    idx = letters.find(letter)
-    return f"{letter}) {str(options[idx]).strip()}" if 0 <= idx < len(options) else letter
+@dataclass(frozen=True)
+class MCView:
+    """A multiple-choice row as the scorer and the judge read it: option labels, texts, gold label."""
+
+    letters: str  # one label per option, e.g. "ABCD" (Winogrande: "12")
+    options: tuple[str, ...]
+    gold: str  # the gold label
+
+    def text_of(self, letter: str) -> str | None:
+        idx = self.letters.find(letter)
+        return str(self.options[idx]).strip() if 0 <= idx < len(self.options) and letter else None
+
+    @property
+    def gold_text(self) -> str:
+        text = self.text_of(self.gold)
+        return self.gold if text is None else text
+
+    def readable(self) -> str:
+        """The gold readable on its own: "C) 42" (the label alone if it names no option)."""
+        text = self.text_of(self.gold)
+        return self.gold if text is None else f"{self.gold}) {text}"
 
 
-# --------------------------------------------------------------------------- per-dataset views
-# Each returns (question block, gold for the rule scorer, readable truth, few-shot answer).
+class NumberWithUnit(NamedTuple):
+    """SciBench's gold: a number in a stated unit (LaTeX as the dataset writes it)."""
 
-def winogrande_options(doc: dict) -> list[str]:
-    return [doc["option1"], doc["option2"]]
+    number: str
+    unit: str
 
 
-def openbookqa_options(doc: dict) -> tuple[list[str], str]:
-    return list(doc["choices"]["text"]), "".join(str(label) for label in doc["choices"]["label"])
+# --------------------------------------------------------------------------- multiple-choice views
+
+def mc_view_winogrande(doc: dict) -> MCView:
+    return MCView("12", (str(doc["option1"]), str(doc["option2"])), str(doc["answer"]).strip())
+
+
+def mc_view_openbookqa(doc: dict) -> MCView:
+    letters = "".join(str(label) for label in doc["choices"]["label"])
+    return MCView(letters, tuple(doc["choices"]["text"]), doc["answerKey"].strip())
 
 
 _AQUA_OPTION = re.compile(r"^\s*\(?([A-Ea-e])\s*\)\s*")
@@ -81,8 +144,18 @@ def aqua_options(doc: dict) -> list[str]:
     return [_AQUA_OPTION.sub("", opt, count=1).strip() for opt in doc["options"]]
 
 
+def mc_view_aqua(doc: dict) -> MCView:
+    options = tuple(aqua_options(doc))
+    return MCView(LETTERS[: len(options)], options, doc["correct"].strip())
+
+
 def mmlu_letter(doc: dict) -> str:
     return LETTERS[int(doc["answer"])]
+
+
+def mc_view_mmlu(doc: dict) -> MCView:
+    options = tuple(doc["choices"])
+    return MCView(LETTERS[: len(options)], options, mmlu_letter(doc))
 
 
 def mmlu_pro_letter(doc: dict) -> str:
@@ -92,12 +165,19 @@ def mmlu_pro_letter(doc: dict) -> str:
     return LETTERS[int(doc["answer_index"])]
 
 
+def mc_view_mmlu_pro(doc: dict) -> MCView:
+    options = tuple(doc["options"])
+    return MCView(LETTERS[: len(options)], options, mmlu_pro_letter(doc))
+
+
+# --------------------------------------------------------------------------- golds (what the scorer checks)
+
 def squad_golds(doc: dict) -> list[str]:
     return [t for t in doc["answers"]["text"] if str(t).strip()]
 
 
 def coqa_golds(doc: dict) -> list[str]:
-    """A flattened CoQA row (see `utils.flatten_coqa`) carries its gold answers in `answers`."""
+    """A flattened CoQA row (see `data.flatten_coqa`) carries its gold answers in `answers`."""
     return [t for t in doc["answers"] if str(t).strip()]
 
 
@@ -105,6 +185,10 @@ def gsm8k_answer(doc: dict) -> str:
     from reasoning_suite.harness_tasks.scoring import gsm8k_gold
 
     return gsm8k_gold(doc["answer"])
+
+
+def math500_answer(doc: dict) -> str:
+    return str(doc["answer"])
 
 
 def aime_problem(doc: dict) -> str:
@@ -125,6 +209,23 @@ def scibench_unit(doc: dict) -> str:
     return str(doc.get("unit") or "").strip()
 
 
+def gold_scibench(doc: dict) -> NumberWithUnit:
+    return NumberWithUnit(str(doc["answer_number"]), scibench_unit(doc))
+
+
+def gold_consumer_qa(doc: dict) -> str:
+    return str(doc["answer"]).strip()
+
+
+def gold_code_summary(doc: dict) -> str:
+    return str(doc["summary"]).strip()
+
+
+def gold_ifeval(doc: dict) -> list[str]:
+    """IFEval has no reference answer: its gold is the list of instructions to follow."""
+    return list(doc.get("instruction_id_list", []))
+
+
 def _unit_plain(unit: str) -> str:
     """'$\\mathrm{~m} / \\mathrm{s}$' -> 'm / s', for readable ground truths only."""
     text = unit.replace("$", "").replace("~", " ")
@@ -132,12 +233,9 @@ def _unit_plain(unit: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def truth_ifeval(doc: dict) -> str:
-    return "follows every instruction: " + ", ".join(doc.get("instruction_id_list", []))
-
-
-def _join_golds(golds: list[str]) -> str:
-    unique = list(dict.fromkeys(g.strip() for g in golds if g.strip()))
+def join_golds(golds: list[str]) -> str:
+    """Several accepted answers, readable: "France (also accepted: a region in France)"."""
+    unique = list(dict.fromkeys(str(g).strip() for g in golds if str(g).strip()))
     if not unique:
         return ""
     if len(unique) == 1:
@@ -152,20 +250,19 @@ def question_winogrande(doc: dict) -> str:
 
 
 def question_openbookqa(doc: dict) -> str:
-    options, letters = openbookqa_options(doc)
-    return _mc(doc["question_stem"], options, letters)
+    return _mc(doc["question_stem"], mc_view_openbookqa(doc))
 
 
 def question_mmlu(doc: dict) -> str:
-    return _mc(doc["question"], list(doc["choices"]))
+    return _mc(doc["question"], mc_view_mmlu(doc))
 
 
 def question_mmlu_pro(doc: dict) -> str:
-    return _mc(doc["question"], list(doc["options"]))
+    return _mc(doc["question"], mc_view_mmlu_pro(doc))
 
 
 def question_aqua(doc: dict) -> str:
-    return _mc(doc["question"], aqua_options(doc))
+    return _mc(doc["question"], mc_view_aqua(doc))
 
 
 def question_squad(doc: dict) -> str:
@@ -208,78 +305,38 @@ def question_code(doc: dict) -> str:
     return f"```c\n{doc['code'].rstrip()}\n```"
 
 
-# --------------------------------------------------------------------------- truths (readable)
+# --------------------------------------------------------------------------- truths (readable, for judges)
+# Multiple-choice tasks read theirs off the MC view ("C) 42"), others off their gold.
 
 def truth_winogrande(doc: dict) -> str:
-    label = str(doc["answer"]).strip()
-    return f"Option {label}: {doc['option' + label]}" if label in ("1", "2") else label
+    view = mc_view_winogrande(doc)
+    return f"Option {view.gold}: {view.gold_text}" if view.gold in ("1", "2") else view.gold
 
 
-def truth_openbookqa(doc: dict) -> str:
-    options, letters = openbookqa_options(doc)
-    return _with_text(doc["answerKey"].strip(), options, letters)
-
-
-def truth_mmlu(doc: dict) -> str:
-    return _with_text(mmlu_letter(doc), list(doc["choices"]))
-
-
-def truth_mmlu_pro(doc: dict) -> str:
-    return _with_text(mmlu_pro_letter(doc), list(doc["options"]))
-
-
-def truth_aqua(doc: dict) -> str:
-    return _with_text(doc["correct"].strip(), aqua_options(doc))
-
-
-def truth_squad(doc: dict) -> str:
-    return _join_golds(squad_golds(doc))
-
-
-def truth_coqa(doc: dict) -> str:
-    return _join_golds(coqa_golds(doc))
+def truth_ifeval(doc: dict) -> str:
+    return "follows every instruction: " + ", ".join(gold_ifeval(doc))
 
 
 def truth_scibench(doc: dict) -> str:
-    unit = _unit_plain(scibench_unit(doc))
-    return f"{doc['answer_number']} {unit}".strip()
+    gold = gold_scibench(doc)
+    return f"{gold.number} {_unit_plain(gold.unit)}".strip()
 
 
-# --------------------------------------------------------------------------- few-shot answers
+# --------------------------------------------------------------------------- few-shot targets
 
 def boxed(text: Any) -> str:
     return "\\boxed{" + str(text).strip() + "}"
 
 
-def fewshot_answer(task: str, doc: dict) -> str:
-    """What a worked example shows after `Answer:`: the gold in the form the scorer expects."""
-    if task == "rs_winogrande":
-        return boxed(doc["option" + str(doc["answer"]).strip()])
-    if task == "rs_openbookqa":
-        return boxed(doc["answerKey"].strip())
-    if task in ("rs_mmlu_misc", "rs_mmlu_math"):
-        return boxed(mmlu_letter(doc))
-    if task.startswith("rs_mmlu_pro"):
-        return boxed(mmlu_pro_letter(doc))
-    if task == "rs_aqua_rat":
-        return boxed(doc["correct"].strip())
-    if task == "rs_squad":
-        return boxed(squad_golds(doc)[0])
-    if task == "rs_coqa":
-        return boxed(coqa_golds(doc)[0])
-    if task == "rs_gsm8k":
-        return boxed(gsm8k_answer(doc))
-    if task == "rs_math_500":
-        return boxed(doc["answer"])
-    if task == "rs_aime":
-        return boxed(aime_answer(doc))
-    if task == "rs_scibench":
-        return boxed(doc["answer_number"])
-    if task == "rs_consumer_qa":
-        return boxed(doc["answer"])
-    if task == "rs_c_code_summarization":
-        return boxed(doc["summary"])
-    if task == "rs_ifeval":
-        # Only the hand-written few-shot examples carry a response (see utils.IFEVAL_FEWSHOT).
-        return str(doc.get("response", ""))
-    raise KeyError(task)
+def target_winogrande(doc: dict) -> str:
+    """Winogrande's worked examples box the option's text (the scorer also takes 1/2)."""
+    return boxed(mc_view_winogrande(doc).gold_text)
+
+
+def target_scibench(doc: dict) -> str:
+    return boxed(doc["answer_number"])
+
+
+def target_ifeval(doc: dict) -> str:
+    """Only the hand-written few-shot examples carry a response (data.IFEVAL_FEWSHOT)."""
+    return str(doc.get("response", ""))

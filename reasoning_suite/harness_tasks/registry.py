@@ -8,9 +8,11 @@ dataset, category and gold answer are written down exactly once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Iterable
 
+from reasoning_suite.core.answer import AnswerRule, FewshotCut, RunMode, check_thinking_mode, mode_from_task_config
 from reasoning_suite.harness_tasks import prompts as P
+from reasoning_suite.harness_tasks import data as D
 
 CORE_GROUP = "reasoning_suite"
 EXTENDED_GROUP = "reasoning_suite_extended"
@@ -27,22 +29,25 @@ CATEGORY_GROUPS: dict[str, str] = {
     "rs_physics": "Physics",
 }
 
-MMLU_MATH_SUBJECTS = (
-    "abstract_algebra",
-    "college_mathematics",
-    "elementary_mathematics",
-    "high_school_mathematics",
-    "high_school_statistics",
-)
+MMLU_MATH_SUBJECTS = D.MMLU_MATH_SUBJECTS
 
 
 @dataclass(frozen=True)
 class TaskInfo:
-    """One benchmark as the suite runs it.
+    """One benchmark as the suite runs it: the one place a task's data, gold and layout live.
 
-    `question(doc)` is what the model was asked without the instruction line; `truth(doc)` is
-    the gold answer readable on its own. Both take a row as lm-eval logs it (after
-    `process_docs`, e.g. a flattened CoQA turn).
+    Pure functions of a row as lm-eval logs it (after `process_docs`, e.g. a flattened CoQA
+    turn):
+    - `question(doc)`: what the model was asked, without the instruction line;
+    - `gold(doc)`: the gold as the rule scorer checks it: the gold label for multiple choice,
+      a list of accepted spans (`span`), a `NumberWithUnit` (`scibench`), the instruction ids
+      (`ifeval`), otherwise a string;
+    - `mc_view(doc)`: multiple-choice tasks (`mc`, `winogrande`) only: labels, option texts and
+      gold label (`prompts.MCView`);
+    - `truth(doc)`: the gold readable on its own (judges), e.g. "C) 42";
+    - `target(doc)`: lm-eval's `doc_to_target`, what a worked few-shot example shows after
+      `Answer:`: by default the (first) gold in a box.
+    The YAMLs call these through the generated, named functions of `task_functions.py`.
     """
 
     name: str
@@ -54,15 +59,40 @@ class TaskInfo:
     size: int | None
     judge_prompt: str
     question: Callable[[dict], str]
-    truth: Callable[[dict], str]
+    gold: Callable[[dict], Any] | None = None  # None: read off `mc_view`
+    mc_view: Callable[[dict], P.MCView] | None = None
+    truth: Callable[[dict], str] | None = None  # None: derived from mc_view / gold
+    target: Callable[[dict], str] | None = None  # None: the (first) gold boxed
     # Beyond the DATAFLOW contract: what the YAMLs and the `tasks` table need.
     instruction: str = ""
     kind: str = "mc"  # scorer family: mc, winogrande, math, span, ifeval, summary, scibench, yesno
-    fewshot_split: str | None = None  # None: hand-written examples (ifeval); same as split: the doc itself is excluded
+    fewshot_split: str | None = None  # None: `fewshot_samples` (ifeval); same as split: the doc itself is excluded
+    fewshot_samples: Callable[[], list[dict]] | None = None  # hand-written examples (module-level function)
+    process_docs: Callable[[Any], Any] | None = None  # lm-eval `process_docs` (module-level function)
+    custom_dataset: Callable[..., Any] | None = None  # lm-eval `custom_dataset` (module-level function)
+    samples: str = ""  # stem of the bundled offline sample files (default: the task name)
     subset: str = ""  # human-readable filter applied to the split (subject/category)
     notes: str = ""
     primary_metric: str = "acc"
-    mmlu_pro_category: str | None = None  # MMLU-Pro tasks: the `category` value kept
+
+    def __post_init__(self) -> None:
+        mc_view = self.mc_view
+        if (self.kind in ("mc", "winogrande")) != (mc_view is not None):
+            raise ValueError(f"{self.name}: kind {self.kind!r} and mc_view disagree")
+        if self.gold is None:
+            if mc_view is None:
+                raise ValueError(f"{self.name}: a task needs gold or mc_view")
+            object.__setattr__(self, "gold", lambda doc: mc_view(doc).gold)
+        gold = self.gold
+        if self.truth is None:
+            if mc_view is not None:
+                object.__setattr__(self, "truth", lambda doc: mc_view(doc).readable())
+            else:
+                object.__setattr__(self, "truth", lambda doc: _readable(gold(doc)))
+        if self.target is None:
+            object.__setattr__(self, "target", lambda doc: P.boxed(_first(gold(doc))))
+        if not self.samples:
+            object.__setattr__(self, "samples", self.name)
 
     @property
     def category_group(self) -> str | None:
@@ -75,6 +105,27 @@ class TaskInfo:
         """The zero-shot prompt text (before any chat template)."""
         return f"{self.instruction}\n\n{self.question(doc)}" if self.instruction else self.question(doc)
 
+    def fewshot_cut(self) -> FewshotCut:
+        """Where, in a base model's few-shot continuation, an invented next example starts."""
+        return FewshotCut(starts=P.next_example_starts(self.instruction), cue=P.ANSWER_CUE)
+
+    def answer_rule(self, *, template_opened_thinking: bool = False, fewshot: bool = False) -> AnswerRule:
+        """The scored region's rule for this task in a run's mode (core.answer.final_answer)."""
+        return AnswerRule(template_opened_thinking=template_opened_thinking,
+                          fewshot=self.fewshot_cut() if fewshot else None)
+
+
+def _first(gold: Any) -> str:
+    return str(gold[0]) if isinstance(gold, (list, tuple)) and gold else str(gold)
+
+
+def _readable(gold: Any) -> str:
+    if isinstance(gold, P.NumberWithUnit):
+        return f"{gold.number} {gold.unit}".strip()
+    if isinstance(gold, (list, tuple)):
+        return P.join_golds([str(g) for g in gold])
+    return str(gold)
+
 
 def _t(**kw) -> TaskInfo:
     return TaskInfo(**kw)
@@ -84,89 +135,93 @@ _TASK_LIST: list[TaskInfo] = [
     # ---------------------------------------------------------------- General-MC
     _t(name="rs_winogrande", category="General-MC", group=CORE_GROUP,
        dataset_path="allenai/winogrande", dataset_name="winogrande_xl", split="validation", size=1267,
-       judge_prompt="default", question=P.question_winogrande, truth=P.truth_winogrande,
+       judge_prompt="default", question=P.question_winogrande, mc_view=P.mc_view_winogrande,
+       truth=P.truth_winogrande, target=P.target_winogrande,
        instruction=P.WINOGRANDE, kind="winogrande", fewshot_split="train"),
     _t(name="rs_openbookqa", category="General-MC", group=CORE_GROUP,
        dataset_path="allenai/openbookqa", dataset_name="main", split="test", size=500,
-       judge_prompt="default", question=P.question_openbookqa, truth=P.truth_openbookqa,
+       judge_prompt="default", question=P.question_openbookqa, mc_view=P.mc_view_openbookqa,
        instruction=P.OPENBOOKQA, kind="mc", fewshot_split="train"),
     _t(name="rs_mmlu_misc", category="General-MC", group=CORE_GROUP,
        dataset_path="cais/mmlu", dataset_name="miscellaneous", split="test", size=783,
-       judge_prompt="default", question=P.question_mmlu, truth=P.truth_mmlu,
+       judge_prompt="default", question=P.question_mmlu, mc_view=P.mc_view_mmlu,
        instruction=P.MMLU_MISC, kind="mc", fewshot_split="dev"),
     # ---------------------------------------------------------------- General-OE
     _t(name="rs_squad", category="General-OE", group=CORE_GROUP,
        dataset_path="rajpurkar/squad", dataset_name=None, split="validation", size=10570,
-       judge_prompt="default", question=P.question_squad, truth=P.truth_squad,
+       judge_prompt="default", question=P.question_squad, gold=P.squad_golds,
        instruction=P.SPAN, kind="span", fewshot_split="train", primary_metric="acc"),
     _t(name="rs_coqa", category="General-OE", group=CORE_GROUP,
        dataset_path="stanfordnlp/coqa", dataset_name=None, split="validation", size=7983,
-       judge_prompt="default", question=P.question_coqa, truth=P.truth_coqa,
-       instruction=P.SPAN, kind="span", fewshot_split="train",
+       judge_prompt="default", question=P.question_coqa, gold=P.coqa_golds,
+       instruction=P.SPAN, kind="span", fewshot_split="train", process_docs=D.flatten_coqa,
        subset="one row per question, with the dialogue so far"),
     _t(name="rs_ifeval", category="General-OE", group=CORE_GROUP,
        dataset_path="google/IFEval", dataset_name=None, split="train", size=541,
-       judge_prompt="ifeval", question=P.question_ifeval, truth=P.truth_ifeval,
-       instruction=P.IFEVAL, kind="ifeval", fewshot_split=None,
+       judge_prompt="ifeval", question=P.question_ifeval, gold=P.gold_ifeval, truth=P.truth_ifeval,
+       target=P.target_ifeval, instruction=P.IFEVAL, kind="ifeval",
+       fewshot_split=None, fewshot_samples=D.ifeval_fewshot_samples,
        notes="no reference responses: few-shot examples are 3 hand-written instruction/response pairs"),
     # ---------------------------------------------------------------- Math-MC
     _t(name="rs_aqua_rat", category="Math-MC", group=CORE_GROUP,
        dataset_path="deepmind/aqua_rat", dataset_name="raw", split="test", size=254,
-       judge_prompt="default", question=P.question_aqua, truth=P.truth_aqua,
+       judge_prompt="default", question=P.question_aqua, mc_view=P.mc_view_aqua,
        instruction=P.MATH, kind="mc", fewshot_split="train"),
     _t(name="rs_mmlu_math", category="Math-MC", group=CORE_GROUP,
        dataset_path="cais/mmlu", dataset_name="all", split="test", size=1064,
-       judge_prompt="default", question=P.question_mmlu, truth=P.truth_mmlu,
-       instruction=P.MATH, kind="mc", fewshot_split="dev",
-       subset="subject in " + ", ".join(MMLU_MATH_SUBJECTS)),
+       judge_prompt="default", question=P.question_mmlu, mc_view=P.mc_view_mmlu,
+       instruction=P.MATH, kind="mc", fewshot_split="dev", process_docs=D.filter_mmlu_math,
+       subset="subject in " + ", ".join(D.MMLU_MATH_SUBJECTS)),
     _t(name="rs_mmlu_pro_math", category="Math-MC", group=CORE_GROUP,
        dataset_path="TIGER-Lab/MMLU-Pro", dataset_name=None, split="test", size=1351,
-       judge_prompt="default", question=P.question_mmlu_pro, truth=P.truth_mmlu_pro,
+       judge_prompt="default", question=P.question_mmlu_pro, mc_view=P.mc_view_mmlu_pro,
        instruction=P.MATH, kind="mc", fewshot_split="validation", subset="category == math",
-       mmlu_pro_category="math"),
+       process_docs=D.filter_mmlu_pro_math, samples="mmlu_pro"),
     # ---------------------------------------------------------------- Math-OE
     _t(name="rs_gsm8k", category="Math-OE", group=CORE_GROUP,
        dataset_path="openai/gsm8k", dataset_name="main", split="test", size=1319,
-       judge_prompt="default", question=P.question_gsm8k, truth=P.gsm8k_answer,
+       judge_prompt="default", question=P.question_gsm8k, gold=P.gsm8k_answer,
        instruction=P.MATH, kind="math", fewshot_split="train"),
     _t(name="rs_math_500", category="Math-OE", group=CORE_GROUP,
        dataset_path="HuggingFaceH4/MATH-500", dataset_name=None, split="test", size=500,
-       judge_prompt="default", question=P.question_math500, truth=lambda d: str(d["answer"]),
+       judge_prompt="default", question=P.question_math500, gold=P.math500_answer,
        instruction=P.MATH, kind="math", fewshot_split="test",
        notes="no train split: few-shot examples are other rows of the test split"),
     _t(name="rs_aime", category="Math-OE", group=CORE_GROUP,
        dataset_path="math-ai/aime25", dataset_name=None, split="test", size=30,
-       judge_prompt="default", question=P.question_aime, truth=P.aime_answer,
+       judge_prompt="default", question=P.question_aime, gold=P.aime_answer,
        instruction=P.MATH, kind="math", fewshot_split="test",
        notes="AIME 2025; no train split: few-shot examples are other rows of the test split"),
     # ---------------------------------------------------------------- extended (appendix F.1)
     _t(name="rs_mmlu_pro_law", category="Law", group=EXTENDED_GROUP,
        dataset_path="TIGER-Lab/MMLU-Pro", dataset_name=None, split="test", size=1101,
-       judge_prompt="default", question=P.question_mmlu_pro, truth=P.truth_mmlu_pro,
+       judge_prompt="default", question=P.question_mmlu_pro, mc_view=P.mc_view_mmlu_pro,
        instruction=P.MC_GENERIC, kind="mc", fewshot_split="validation", subset="category == law",
-       mmlu_pro_category="law"),
+       process_docs=D.filter_mmlu_pro_law, samples="mmlu_pro"),
     _t(name="rs_consumer_qa", category="Law", group=EXTENDED_GROUP,
        dataset_path="nguha/legalbench", dataset_name="consumer_contracts_qa", split="test", size=396,
-       judge_prompt="default", question=P.question_consumer_qa, truth=lambda d: str(d["answer"]).strip(),
+       judge_prompt="default", question=P.question_consumer_qa, gold=P.gold_consumer_qa,
        instruction=P.CONSUMER_QA, kind="yesno", fewshot_split="train"),
     _t(name="rs_mmlu_pro_code", category="Code", group=EXTENDED_GROUP,
        dataset_path="TIGER-Lab/MMLU-Pro", dataset_name=None, split="test", size=410,
-       judge_prompt="default", question=P.question_mmlu_pro, truth=P.truth_mmlu_pro,
+       judge_prompt="default", question=P.question_mmlu_pro, mc_view=P.mc_view_mmlu_pro,
        instruction=P.MC_GENERIC, kind="mc", fewshot_split="validation",
-       subset="category == computer science", mmlu_pro_category="computer science"),
+       subset="category == computer science", process_docs=D.filter_mmlu_pro_code, samples="mmlu_pro"),
     _t(name="rs_c_code_summarization", category="Code", group=EXTENDED_GROUP,
-       dataset_path="env:REASONING_SUITE_C_CODE_DATASET", dataset_name=None, split="test", size=None,
-       judge_prompt="default", question=P.question_code, truth=lambda d: str(d["summary"]).strip(),
+       dataset_path="env:" + D.C_CODE_ENV, dataset_name=None, split="test", size=None,
+       judge_prompt="default", question=P.question_code, gold=P.gold_code_summary,
        instruction=P.CODE_SUMMARY, kind="summary", fewshot_split="train", primary_metric="rougeL",
+       custom_dataset=D.load_c_code_summarization,
        notes="Liu et al. 2021 C code summarization; fields code, summary; path from the environment"),
     _t(name="rs_mmlu_pro_physics", category="Physics", group=EXTENDED_GROUP,
        dataset_path="TIGER-Lab/MMLU-Pro", dataset_name=None, split="test", size=1299,
-       judge_prompt="default", question=P.question_mmlu_pro, truth=P.truth_mmlu_pro,
+       judge_prompt="default", question=P.question_mmlu_pro, mc_view=P.mc_view_mmlu_pro,
        instruction=P.MC_GENERIC, kind="mc", fewshot_split="validation", subset="category == physics",
-       mmlu_pro_category="physics"),
+       process_docs=D.filter_mmlu_pro_physics, samples="mmlu_pro"),
     _t(name="rs_scibench", category="Physics", group=EXTENDED_GROUP,
        dataset_path="xw27/scibench", dataset_name=None, split="train", size=692,
-       judge_prompt="default", question=P.question_scibench, truth=P.truth_scibench,
+       judge_prompt="default", question=P.question_scibench, gold=P.gold_scibench,
+       truth=P.truth_scibench, target=P.target_scibench,
        instruction=P.MATH, kind="scibench", fewshot_split="train",
        notes="the only split is train: few-shot examples are other rows of it"),
 ]
@@ -193,3 +248,24 @@ def get_task(name: str) -> TaskInfo:
     if key not in TASKS:
         raise UserError(f"unknown task {name!r}; known: {', '.join(TASKS)}")
     return TASKS[key]
+
+
+def answer_rule(task: str | None, mode: RunMode = RunMode()) -> AnswerRule:
+    """The answer rule of `task` in a run's mode (a task the suite does not define: no few-shot
+    cut). The scorer's filter, the judges and the analysis all build their rule here."""
+    info = TASKS.get(task or "")
+    if info is None:
+        return AnswerRule(template_opened_thinking=mode.template_opened_thinking)
+    return info.answer_rule(template_opened_thinking=mode.template_opened_thinking, fewshot=mode.fewshot)
+
+
+def logged_answer_rule(task: str, task_config: dict | None, prompts: Iterable[str | None] = (), *,
+                       where: str = "") -> AnswerRule:
+    """The rule a logged run was scored with, for readers of its samples (judges, analysis).
+
+    The mode is what the run's YAML told its filter (lm-eval logs it in `configs[task]`), so a
+    reader always agrees with the run's own scores; a logged prompt that ends in an open `<think>`
+    the run was not told about gets a warning (core.answer.check_thinking_mode)."""
+    mode = mode_from_task_config(task_config)
+    check_thinking_mode(mode, prompts, where=where or task)
+    return answer_rule(task, mode)

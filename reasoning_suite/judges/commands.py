@@ -9,37 +9,20 @@ missing ones are made, and the outputs come out identical.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
 from pathlib import Path
 from typing import Any
 
-from reasoning_suite.endpoints import CallCache, cache_key
+from reasoning_suite.config_parsing import CommandParser
+from reasoning_suite.endpoints import CallCache, request_key
 from reasoning_suite.errors import UserError
-from reasoning_suite.judges.config import PanelConfig, load_panel, preset_names
+from reasoning_suite.judges.config import JudgeConfig, PanelConfig, load_panel, preset_names
 from reasoning_suite.judges.prepare import ItemKey, build_prompts, task_view
 from reasoning_suite.judges.report import judge_task, results_document
 from reasoning_suite.judges.runner import messages_for, request_args, run_panel
 from reasoning_suite.core.logged_run import LoggedRun, find_one
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="reasoning-suite judge",
-        description="Judge lm-eval --log_samples output with a panel of OpenAI-compatible LLM judges (majority vote).",
-    )
-    p.add_argument("--samples", nargs="+", required=True, type=Path, metavar="PATH",
-                   help="an lm-eval run directory (OUT/<model>) or samples_<task>_<date>.jsonl files")
-    p.add_argument("--panel", required=True,
-                   help=f"panel YAML file or preset name ({', '.join(preset_names())})")
-    p.add_argument("--out", type=Path, default=None, help="output directory (default: <samples dir>/judged)")
-    p.add_argument("--cache", type=Path, default=None, help="call cache SQLite file (default: <out>/judge_calls.sqlite)")
-    p.add_argument("--tasks", default=None, help="comma-separated task names to judge (default: every task found)")
-    p.add_argument("--limit", type=int, default=None, help="judge only the first N samples of each task")
-    p.add_argument("--dry-run", action="store_true", help="print the calls it would make and their estimated tokens, then stop")
-    return p
 
 
 def _select(run: LoggedRun, tasks: str | None, limit: int | None) -> None:
@@ -57,15 +40,7 @@ def _select(run: LoggedRun, tasks: str | None, limit: int | None) -> None:
 
 
 def _key(panel_judge: Any, prompt: str) -> str:
-    args = request_args(panel_judge)
-    return cache_key(
-        model=panel_judge.model,
-        messages=messages_for(prompt, panel_judge.system_prompt),
-        temperature=args["temperature"],
-        top_p=args["top_p"],
-        max_tokens=args["max_tokens"],
-        extra_body=dict(panel_judge.extra_body or {}),
-    )
+    return request_key(panel_judge.endpoint(), messages_for(prompt, panel_judge.system_prompt), **request_args(panel_judge))
 
 
 def _dry_run(panel: PanelConfig, prompts: dict[ItemKey, str], cache_path: Path) -> None:
@@ -104,7 +79,10 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def judge_main(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
+    args: JudgeConfig = CommandParser(
+        JudgeConfig, prog="reasoning-suite judge",
+        description="Judge lm-eval --log_samples output with a panel of OpenAI-compatible LLM judges (majority vote); "
+        f"presets: {', '.join(preset_names())}.").parse(argv)
     panel = load_panel(args.panel)
     run = find_one(args.samples)
     _select(run, args.tasks, args.limit)
@@ -116,7 +94,8 @@ def judge_main(argv: list[str]) -> int:
     console = Console(stderr=True)
     for path in run.ignored:
         console.print(f"[yellow]note:[/] ignoring older run {path.name} (a newer one of the same task is judged)")
-    views = {t: task_view(t, panel) for t in run.tasks}
+    configs = (run.results or {}).get("configs") or {}
+    views = {t: task_view(t, panel, configs.get(t)) for t in run.tasks}
     for t, v in views.items():
         if not v.registered:
             console.print(f"[yellow]note:[/] task {t} is not in the suite's registry; judging it on its logged prompt and target")

@@ -11,7 +11,7 @@ A panel is a YAML file (or a preset name shipped in `reasoning_suite/judges/pres
         temperature: 0.7                       # paper: 0.7 / 0.95
         top_p: 0.95
     vote: {rule: majority, tie: "no", min_verdicts: 2, too_few: "no", abstain_counts_as: "no"}
-    answer_tail_chars: 2000
+    answer_tail_chars: 2000                    # optional; PanelConfig's default is the only one
 
 Every field is checked on load; a mistake is one line naming the file and the field.
 """
@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from reasoning_suite.config_parsing import default_of, option
 from reasoning_suite.endpoints import Endpoint
 from reasoning_suite.errors import UserError
 
@@ -61,17 +62,17 @@ class JudgeSpec:
     base_url: str
     model: str
     api_key_env: str | None = None
-    max_concurrency: int = 8
+    max_concurrency: int = default_of(Endpoint, "max_concurrency")
     temperature: float = 0.7
     top_p: float = 0.95
     max_tokens: int | None = None
-    timeout_s: float = 600.0
-    max_retries: int = 6
+    timeout_s: float = default_of(Endpoint, "timeout_s")
+    max_retries: int = default_of(Endpoint, "max_retries")
     extra_body: dict | None = None
     price_per_mtok_in: float | None = None
     price_per_mtok_out: float | None = None
-    backoff_base_s: float = 1.0
-    backoff_max_s: float = 60.0
+    backoff_base_s: float = default_of(Endpoint, "backoff_base_s")
+    backoff_max_s: float = default_of(Endpoint, "backoff_max_s")
     system_prompt: str | None = None
 
     def endpoint(self) -> Endpoint:
@@ -88,7 +89,7 @@ class PanelConfig:
 
     judges: tuple[JudgeSpec, ...]
     vote: VoteRule = VoteRule()
-    answer_tail_chars: int = 2000
+    answer_tail_chars: int = 2000  # how much of the answer's ending a judge sees (the one default)
     prompts: dict[str, str] = field(default_factory=dict)
     task_prompts: dict[str, str] = field(default_factory=dict)
     name: str = "panel"
@@ -210,7 +211,7 @@ def parse_panel(data: Any, *, source: str) -> PanelConfig:
         vote = dataclasses.replace(vote, min_verdicts=len(judges) // 2 + 1)
     if vote.min_verdicts > len(judges):
         raise _fail(f"{source}: vote.min_verdicts", f"is {vote.min_verdicts} but the panel has {len(judges)} judge(s)")
-    tail = data.get("answer_tail_chars", 2000)
+    tail = data.get("answer_tail_chars", default_of(PanelConfig, "answer_tail_chars"))
     _typed(tail, int, f"{source}: answer_tail_chars")
     if tail < 1:
         raise _fail(f"{source}: answer_tail_chars", f"must be >= 1, got {tail}")
@@ -267,3 +268,17 @@ def load_panel(panel: str | Path) -> PanelConfig:
         line = f" line {mark.line + 1}" if mark is not None else ""
         raise UserError(f"{source}{line}: invalid YAML ({getattr(exc, 'problem', exc)})") from None
     return parse_panel(data, source=source)
+
+
+@dataclass
+class JudgeConfig:
+    """`reasoning-suite judge`'s options."""
+
+    samples: list[Path] = option(factory=list, help="an lm-eval run directory (OUT/<model>) or samples_<task>_<date>.jsonl files",
+                                 metavar="PATH", required=True)
+    panel: str = option("", "panel YAML file or preset name (see reasoning_suite/judges/presets)", required=True)
+    out: Path | None = option(None, "output directory (default: <samples dir>/judged)")
+    cache: Path | None = option(None, "call cache SQLite file (default: <out>/judge_calls.sqlite)")
+    tasks: str | None = option(None, "comma-separated task names to judge (default: every task found)")
+    limit: int | None = option(None, "judge only the first N samples of each task")
+    dry_run: bool = option(False, "print the calls it would make and their estimated tokens, then stop")

@@ -4,6 +4,12 @@ The question and the ground truth come from the task registry (`TASKS[task].ques
 `.truth(doc)`), so the judge sees what the model was asked, options and passage included, and a
 truth readable on its own. A task that is not in the registry (a user's own lm-eval task) falls
 back to the logged prompt (`arguments.gen_args_0.arg_0`) and `target`, with a warning.
+
+The answer shown is the scored region of each response, by the rule the run was scored with
+(`core.answer` in the mode its logged task config states, `registry.logged_answer_rule`): the
+text after the last closed `</think>`, cut before a few-shot example a base model invented;
+empty when the response has no answer. The judge never sees a thinking trace or a continuation
+the rule scorer did not score.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from reasoning_suite.errors import UserError
+from reasoning_suite.harness_tasks.registry import logged_answer_rule
 from reasoning_suite.judges.config import PanelConfig
 from reasoning_suite.judges.prompts import PROMPTS, answer_ending, fill_prompt
 from reasoning_suite.core.logged_run import TaskLog, prompt_of, responses
@@ -27,6 +34,7 @@ class TaskView:
     question: Callable[[dict], str]
     truth: Callable[[dict], str]
     registered: bool
+    task_config: dict[str, Any] | None = None  # lm-eval's logged config of the task (its answer mode)
 
 
 @dataclass(frozen=True)
@@ -36,13 +44,13 @@ class ItemKey:
     repeat: int
 
 
-def task_view(task: str, panel: PanelConfig) -> TaskView:
+def task_view(task: str, panel: PanelConfig, task_config: dict[str, Any] | None = None) -> TaskView:
     from reasoning_suite.harness_tasks.registry import TASKS
 
     info = TASKS.get(task)
     if info is not None:
         kind = panel.task_prompts.get(task, info.judge_prompt)
-        return TaskView(task, kind, info.category, info.question, info.truth, True)
+        return TaskView(task, kind, info.category, info.question, info.truth, True, task_config)
     kind = panel.task_prompts.get(task, "default")
     return TaskView(
         task,
@@ -51,6 +59,7 @@ def task_view(task: str, panel: PanelConfig) -> TaskView:
         question=lambda doc: "",  # replaced per sample by the logged prompt
         truth=lambda doc: "",
         registered=False,
+        task_config=task_config,
     )
 
 
@@ -61,6 +70,8 @@ def build_prompts(
     template = panel.prompts.get(view.prompt_kind) or PROMPTS[view.prompt_kind]
     prompts: dict[ItemKey, str] = {}
     shown: dict[int, dict[str, str]] = {}
+    rule = logged_answer_rule(view.name, view.task_config, (prompt_of(s) for s in task_samples.samples),
+                              where=str(task_samples.samples_path))
     for index, sample in enumerate(task_samples.samples):
         where = f"{task_samples.samples_path} (doc_id {sample.get('doc_id')})"
         doc = sample.get("doc")
@@ -78,7 +89,7 @@ def build_prompts(
             truth = target if isinstance(target, str) else str(target)
         shown[index] = {"question": question, "truth": truth}
         for repeat, response in enumerate(responses(sample)):
-            answer = answer_ending(response, panel.answer_tail_chars)
+            answer = answer_ending(rule.final_answer(response) or "", panel.answer_tail_chars)
             prompts[ItemKey(task_samples.task, index, repeat)] = fill_prompt(
                 template, question=question, answer=answer, truth=truth
             )

@@ -1,10 +1,10 @@
 """The paper's judge prompts (appendix D.3, Table 5, verbatim) and how a prompt is filled.
 
-What the judge sees of an answer: the last `tail_chars` characters of the *full* response as
-logged (a thinking trace included). The paper shows "only its ending"; taking the ending of the
-raw text means a thinking model whose trace never closed is still judged, on the end of its
-trace, where the judge will normally find no valid answer and say no. When the answer was cut,
-"..." marks the cut.
+What the judge sees of an answer: the last `tail_chars` characters of the response's scored
+region (`core.answer.final_answer`, applied by `prepare.build_prompts`: after the last closed
+`</think>`, before an invented few-shot example), as the paper shows "only its ending". A
+response without an answer (a trace that never closed) is shown as an empty answer, which the
+prompt tells the judge to call no. When the answer was cut, "..." marks the cut.
 """
 
 from __future__ import annotations

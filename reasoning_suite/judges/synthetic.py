@@ -62,8 +62,11 @@ def write_synthetic_run(out_dir: str | Path, *, per_task: int = 4, repeats: int 
         accs = []
         for i in range(per_task):
             doc, resp, acc = make(i)
-            # repeats: vary the response a little so each is a distinct judge prompt
-            resps = [resp] + [f"{resp}\n(sample {r + 1})" for r in range(1, repeats)]
+            # repeats: vary the response a little so each is a distinct judge prompt. A judge is
+            # shown the scored answer only, which a trace that never closed does not have, so its
+            # variants close the trace before the (still unboxed, still wrong) variation.
+            closer = "</think>" if "<think>" in resp and "</think>" not in resp else ""
+            resps = [resp] + [f"{resp}{closer}\n(sample {r + 1})" for r in range(1, repeats)]
             rows.append({
                 "doc_id": i,
                 "doc": doc,

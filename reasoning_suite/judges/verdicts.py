@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from reasoning_suite.core.answer import final_answer
 from reasoning_suite.harness_tasks.scoring.boxed import extract_boxed
 from reasoning_suite.judges.config import VoteRule
 
@@ -20,15 +21,11 @@ def parse_verdict(content: str | None) -> str | None:
     """"yes", "no", or None (abstention) from the `content` of a judge's reply.
 
     `content` is the answer field only (a reasoning field, if the server split one off, is not
-    read). If the content itself carries a `<think>` trace, only the text after the last
-    `</think>` counts, and a trace that never closed is an abstention."""
-    if not isinstance(content, str):
-        return None
-    text = content
-    close = text.rfind("</think>")
-    if close >= 0:
-        text = text[close + len("</think>"):]
-    elif "<think>" in text:
+    read). A `<think>` trace in the content is read by the suite's one answer rule
+    (`core.answer.final_answer`): only the text after the last closed `</think>` counts, and a
+    trace that never closed, or re-opened after its last close, is an abstention."""
+    text = final_answer(content)
+    if text is None:
         return None
     boxed = extract_boxed(text)
     if boxed is None:

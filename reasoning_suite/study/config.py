@@ -11,6 +11,7 @@
     train: {global_batch_tokens: 262144, max_seq_length: 16384}
     eval: {tasks: reasoning_suite, model_args: "dtype=bfloat16", apply_chat_template: true}
     judges: {panel: paper}
+    slurm: {partition: gpu, account: my-lab, gpu: {gpus: 8, time: "24:00:00"}}   # --executor slurm
 
 Every field is checked on load; a mistake is one line naming the file and the field.
 """
@@ -18,6 +19,7 @@ Every field is checked on load; a mistake is one line naming the file and the fi
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +103,34 @@ class JudgesSpec:
 
 
 @dataclass(frozen=True)
+class SlurmResources:
+    """What one job of a resource class asks Slurm for (`sbatch` options). Unset fields take the
+    class's defaults (reasoning_suite.study.slurm.CLASS_DEFAULTS: gpu 1 GPU + 8 CPUs, cpu 2 CPUs)."""
+
+    partition: str | None = None     # overrides slurm.partition for this class
+    gpus: int | None = None          # --gres=gpu:N
+    cpus: int | None = None          # --cpus-per-task
+    mem: str | None = None           # --mem, e.g. 64G
+    time: str | None = None          # --time, e.g. 04:00:00 or 1-00:00:00; overrides slurm.time
+    extra_args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SlurmSpec:
+    """`--executor slurm`: every step one job. Steps that generate, train or evaluate get the
+    `gpu` resources, the rest (pair import, mixtures, judging, analysis) the `cpu` ones."""
+
+    partition: str | None = None     # None: the cluster's default partition
+    account: str | None = None
+    time: str | None = None          # default time limit of every job
+    gpu: SlurmResources = SlurmResources()
+    cpu: SlurmResources = SlurmResources()
+    setup: tuple[str, ...] = ()      # shell lines run first in every job (module load, source .venv/bin/activate)
+    python: str | None = None        # interpreter on the nodes; default: the one submitting
+    extra_args: tuple[str, ...] = () # extra sbatch options for every job (e.g. --qos=high)
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     name: str
     out_dir: str
@@ -111,6 +141,7 @@ class StudyConfig:
     eval: EvalSpec = EvalSpec()
     judges: JudgesSpec = JudgesSpec()
     evaluate_base: bool = True
+    slurm: SlurmSpec = SlurmSpec()
     source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,7 +171,7 @@ def _build(cls, data: Any, where: str):
 
 
 _NESTED = {"GenerateSpec": GenerateSpec, "PairsSpec": PairsSpec, "TrainSpec": TrainSpec,
-           "EvalSpec": EvalSpec, "JudgesSpec": JudgesSpec}
+           "EvalSpec": EvalSpec, "JudgesSpec": JudgesSpec, "SlurmSpec": SlurmSpec, "SlurmResources": SlurmResources}
 
 
 def _convert(type_str: Any, value: Any, where: str) -> Any:
@@ -204,4 +235,23 @@ def study_from_dict(data: Any, where: str = "study") -> StudyConfig:
         raise UserError(f"{where}.judges: give either panel or serve_local, not both")
     if cfg.eval.thinking not in ("auto", "prompt-opened"):
         raise UserError(f"{where}.eval.thinking: 'auto' or 'prompt-opened', got {cfg.eval.thinking!r}")
+    _check_slurm(cfg.slurm, f"{where}.slurm")
     return cfg
+
+
+# Slurm's --time formats: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS
+_SLURM_TIME = re.compile(r"^(\d+|\d+:\d{2}|\d+:\d{2}:\d{2}|\d+-\d+|\d+-\d+:\d{2}|\d+-\d+:\d{2}:\d{2})$")
+_SLURM_MEM = re.compile(r"^\d+[KMGT]?$")
+
+
+def _check_slurm(spec: SlurmSpec, where: str) -> None:
+    if spec.time is not None and not _SLURM_TIME.match(spec.time):
+        raise UserError(f"{where}.time: a Slurm time limit like 04:00:00 or 1-12:00:00, got {spec.time!r}")
+    for kind in ("gpu", "cpu"):
+        res: SlurmResources = getattr(spec, kind)
+        if (res.gpus is not None and res.gpus < 0) or (res.cpus is not None and res.cpus < 1):
+            raise UserError(f"{where}.{kind}: gpus must be >= 0 and cpus >= 1, got gpus={res.gpus} cpus={res.cpus}")
+        if res.time is not None and not _SLURM_TIME.match(res.time):
+            raise UserError(f"{where}.{kind}.time: a Slurm time limit like 04:00:00 or 1-12:00:00, got {res.time!r}")
+        if res.mem is not None and not _SLURM_MEM.match(res.mem):
+            raise UserError(f"{where}.{kind}.mem: a Slurm memory size like 64G or 4000M, got {res.mem!r}")

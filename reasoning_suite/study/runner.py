@@ -31,7 +31,9 @@ console = Console(stderr=True)
 
 @dataclass
 class Step:
-    """One command of the study. `kind` groups steps that share a resource (a served judge)."""
+    """One command of the study. `kind` groups steps that share a resource (a served judge).
+    `after` names the earlier steps whose outputs it needs (the Slurm executor's dependencies;
+    the local executor runs the steps in order, which satisfies them)."""
 
     name: str
     argv: list[str]
@@ -39,6 +41,7 @@ class Step:
     kind: str = "plain"
     description: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    after: tuple[str, ...] = ()
 
 
 class StudyLayout:
@@ -82,7 +85,7 @@ def plan(cfg: StudyConfig) -> list[Step]:
                     "--format", s.format, "--ratio", str(s.ratio), "--order", s.order)
         if cfg.pairs.keep_truncated:
             build.append("--keep-truncated")
-        steps.append(Step(f"data-{s.name}", build, [lay.mixture(s.name)],
+        steps.append(Step(f"data-{s.name}", build, [lay.mixture(s.name)], after=("pairs",),
                           description=f"mixture for {s.name}: ratio {s.ratio}, {s.order}, {s.format}"))
         train = _rs("train", "--model", cfg.base_model, "--data", str(lay.mixture(s.name)),
                     "--output-dir", str(lay.model(s.name)))
@@ -94,26 +97,33 @@ def plan(cfg: StudyConfig) -> list[Step]:
                 train += [flag, str(value)]
         train += list(t.extra_args)
         steps.append(Step(f"train-{s.name}", train, [lay.model(s.name) / "reasoning_suite_run.json"],
-                          description=f"train student {s.name}"))
+                          after=(f"data-{s.name}",), description=f"train student {s.name}"))
     models = ([("base", cfg.base_model, True)] if cfg.evaluate_base else []) + \
         [(s.name, str(lay.model(s.name)), False) for s in cfg.students]
     for label, path, is_base in models:
-        steps.append(_eval_step(cfg, lay, label, path, is_base))
+        step = _eval_step(cfg, lay, label, path, is_base)
+        step.after = () if is_base else (f"train-{label}",)
+        steps.append(step)
+    judged: list[str] = []
     if cfg.judges.panel or cfg.judges.serve_local:
         for label, _, _ in models:
             argv = _rs("judge", "--samples", str(lay.eval_dir(label)), "--panel",
                        str(lay.panel) if cfg.judges.serve_local else cfg.judges.panel)
             if cfg.judges.limit:
                 argv += ["--limit", str(cfg.judges.limit)]
-            steps.append(Step(f"judge-{label}", argv, [], kind="judge", description=f"judge panel on {label}"))
+            # a locally served panel is one panel.yaml (one server's URL): those judges take turns
+            after = (f"eval-{label}",) + ((judged[-1],) if cfg.judges.serve_local and judged else ())
+            steps.append(Step(f"judge-{label}", argv, [], kind="judge", after=after, description=f"judge panel on {label}"))
+            judged.append(f"judge-{label}")
     runs = [f"{label}={lay.eval_dir(label)}" for label, _, _ in models]
+    results = tuple(f"eval-{label}" for label, _, _ in models) + tuple(judged)
     steps.append(Step("analyze", _rs("analyze", *runs, "--out", str(lay.analysis)),
-                      [lay.analysis], description="tables, FLOPs, fits, figures"))
+                      [lay.analysis], after=results, description="tables, FLOPs, fits, figures"))
     baseline = ["--baseline", models[0][0]]
     steps.append(Step("leaderboard", _rs("leaderboard", *runs, "--format", "html", "--out", str(lay.leaderboard_html), *baseline),
-                      [lay.leaderboard_html], description="HTML leaderboard"))
+                      [lay.leaderboard_html], after=results, description="HTML leaderboard"))
     steps.append(Step("leaderboard-md", _rs("leaderboard", *runs, "--format", "markdown", "--out", str(lay.leaderboard_md), *baseline),
-                      [lay.leaderboard_md], description="Markdown leaderboard"))
+                      [lay.leaderboard_md], after=results, description="Markdown leaderboard"))
     return steps
 
 
@@ -172,6 +182,20 @@ def _outputs_ok(step: Step) -> bool:
     return all(p.exists() for p in step.outputs)
 
 
+def step_done(step: Step, lay: StudyLayout) -> bool:
+    """A step is finished when its marker and its outputs exist (what a re-run skips)."""
+    return lay.marker(step.name).exists() and _outputs_ok(step)
+
+
+def failure_line(log: Path) -> str:
+    """The line of a failed step's log that says why: its last `error:` line, else its last line."""
+    if not log.exists():
+        return ""
+    lines = [ln for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("error:")]
+    return (errors or lines or [""])[-1].strip()[:300]
+
+
 def _run_step(step: Step, lay: StudyLayout, env: dict[str, str]) -> float:
     log = lay.log(step.name)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -183,10 +207,7 @@ def _run_step(step: Step, lay: StudyLayout, env: dict[str, str]) -> float:
                               stdin=subprocess.DEVNULL)
     took = time.monotonic() - start
     if proc.returncode != 0:
-        lines = [ln for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
-        errors = [ln for ln in lines if ln.startswith("error:")]
-        last = (errors or lines or [""])[-1].strip()
-        raise UserError(f"step {step.name} failed (exit {proc.returncode}); log {log}: {last[:300]}")
+        raise UserError(f"step {step.name} failed (exit {proc.returncode}); log {log}: {failure_line(log)}")
     marker = lay.marker(step.name)
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps({"argv": step.argv, "seconds": round(took, 2), "finished": time.time()}, indent=2) + "\n")
@@ -228,7 +249,7 @@ def run_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool = 
     with contextlib.ExitStack() as stack:
         for i, step in enumerate(steps, 1):
             head = f"[{i}/{len(steps)}] {step.name}"
-            if not force and lay.marker(step.name).exists() and _outputs_ok(step):
+            if not force and step_done(step, lay):
                 console.print(f"[dim]{head}: done earlier, skipped[/dim]")
                 report.append((step.name, "skipped", 0.0))
                 continue
@@ -249,8 +270,21 @@ def study_main(argv: list[str]) -> int:
     parser.add_argument("--plan", action="store_true", help="print the steps and their commands, run nothing")
     parser.add_argument("--only", nargs="+", metavar="STEP", help="run just these steps")
     parser.add_argument("--force", action="store_true", help="re-run steps even if they finished")
+    parser.add_argument("--executor", choices=("local", "slurm"), default="local",
+                        help="local: every step here, one after another (default); slurm: every step a job "
+                             "(the config's slurm: section; see docs/study.md)")
+    parser.add_argument("--wait", action="store_true", help="slurm: block until the jobs have ended")
+    parser.add_argument("--poll-seconds", type=float, default=10.0, help="slurm --wait: how often to ask squeue")
     args = parser.parse_args(argv)
     cfg = load_study(args.config)
+    if args.executor == "slurm":
+        from reasoning_suite.study.slurm import submit_study
+
+        submit_study(cfg, only=args.only, force=args.force, show_plan=args.plan, wait=args.wait,
+                     poll_seconds=args.poll_seconds)
+        return 0
+    if args.wait:
+        raise UserError("--wait is for --executor slurm (the local executor always waits)")
     if args.plan:
         lay = StudyLayout(cfg.out_dir)
         for step in plan(cfg):

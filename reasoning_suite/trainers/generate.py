@@ -29,7 +29,7 @@ from reasoning_suite.errors import UserError
 from reasoning_suite.trainers.config import SWITCHES, GenerateConfig
 from reasoning_suite.trainers.prompts import DEFAULT_PROMPT_FIELD, DEFAULT_SPLIT, PRESETS, PromptItem, from_hf, from_jsonl
 from reasoning_suite.trainers.records import Answer, PairRecord, iter_jsonl
-from reasoning_suite.trainers.thinking import split_thinking
+from reasoning_suite.trainers.thinking import split_reply
 
 MODES = ("ift", "reasoning")
 
@@ -89,7 +89,7 @@ def request_for(mode: str, prompt: str, cfg: GenerateConfig) -> dict[str, Any]:
 
 
 def to_answer(mode: str, result) -> Answer:
-    thinking, answer = split_thinking(result.content, result.reasoning)
+    thinking, answer = split_reply(result.content, result.reasoning)
     return Answer(
         answer=answer,
         finish_reason=result.finish_reason,
@@ -141,7 +141,7 @@ async def _run(cfg: GenerateConfig, items: list[PromptItem], out: Path) -> Gener
                 reqs = [request_for(m, it.prompt, cfg) for m in modes]
                 results = await asyncio.gather(*(client.chat(**r) for r in reqs))
                 answers = {m: to_answer(m, r) for m, r in zip(modes, results)}
-                if "ift" in answers and (split_thinking(results[modes.index("ift")].content,
+                if "ift" in answers and (split_reply(results[modes.index("ift")].content,
                                                         results[modes.index("ift")].reasoning)[0] or "").strip():
                     summary.ift_with_thinking += 1
                 if "reasoning" in answers and not (answers["reasoning"].thinking or "").strip():

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from reasoning_suite.errors import UserError
 from reasoning_suite.trainers.records import Answer, PairRecord, iter_jsonl, prompt_id
-from reasoning_suite.trainers.thinking import split_thinking
+from reasoning_suite.trainers.thinking import split_reply
 
 TEACHER = "Qwen/Qwen3-235B-A22B"
 DATASETS = {
@@ -31,8 +31,8 @@ def convert_row(row: Any, where: str, source: str, domain: str | None) -> PairRe
     for key in ("prompt", "reasoning", "ift"):
         if not isinstance(row.get(key), str):
             raise UserError(f"{where}: field {key!r} must be a string (published schema: prompt, reasoning, ift)")
-    thinking, answer = split_thinking(row["reasoning"])
-    _, ift_answer = split_thinking(row["ift"])  # an empty think block may precede an IFT answer
+    thinking, answer = split_reply(row["reasoning"])
+    _, ift_answer = split_reply(row["ift"])  # an empty think block may precede an IFT answer
     return PairRecord(
         id=str(row["id"]) if row.get("id") not in (None, "") else prompt_id(row["prompt"], source),
         prompt=row["prompt"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
+from reasoning_suite.core.answer import final_answer
 from reasoning_suite.errors import UserError
 from reasoning_suite.trainers.records import PairRecord
 
@@ -59,11 +60,10 @@ def summarize(records: list[PairRecord], base_url: str, model: str, api_key_env:
                     while not queue.empty():
                         r = queue.get_nowait()
                         res = await client.chat(summary_messages(r), temperature=0.0, top_p=1.0, max_tokens=max_tokens)
-                        text = (res.content or "").strip()
-                        if "</think>" in text:
-                            text = text.rsplit("</think>", 1)[1].strip()
+                        text = final_answer(res.content)  # a thinking summarizer: its answer only
                         if not text:
-                            raise UserError(f"summarizer {model} returned an empty summary for record {r.id!r}")
+                            raise UserError(f"summarizer {model} returned no summary for record {r.id!r} "
+                                            "(empty, or its thinking never closed)")
                         out[r.id] = text
                         progress.advance(task)
 

@@ -1,6 +1,6 @@
 """Pure scoring functions for every task of the suite.
 
-One module per job: `thinking` (final answer vs trace), `boxed` (the last ``\\boxed{}``),
+One module per job (the final answer vs the trace is `reasoning_suite.core.answer`): `boxed` (the last ``\\boxed{}``),
 `math_equiv` (math-verify with a hard deadline), `choices` (multiple choice, Winogrande),
 `spans` (SQuAD EM/F1), `ifeval` (lm-eval's checkers, offline), `summaries` (ROUGE-L, BLEU),
 `units` (SciBench numbers). All take model output as it comes and never raise on it: garbage
@@ -17,7 +17,6 @@ from .math_equiv import gsm8k_gold, math_equal, math_score
 from .nltk_data import ensure_punkt_tab
 from .spans import normalize_answer, span_score, span_scores
 from .summaries import summary_score, summary_scores
-from .thinking import split_thinking, strip_thinking, thinking_mode_from_env
 from .units import number_with_unit_equal, number_with_unit_score, parse_number
 
 __all__ = [
@@ -36,11 +35,8 @@ __all__ = [
     "parse_number",
     "span_score",
     "span_scores",
-    "split_thinking",
-    "strip_thinking",
     "summary_score",
     "summary_scores",
-    "thinking_mode_from_env",
     "winogrande_correct",
     "winogrande_score",
     "yes_no_score",

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import functools
 
+from reasoning_suite.core.answer import final_answer
 from reasoning_suite.core.score import Score
 from reasoning_suite.errors import UserError
 
 from .nltk_data import ensure_punkt_tab
-from .thinking import strip_thinking
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,8 +54,8 @@ def _one(check, key, instruction_id: str, prompt: str, kwargs: dict, response: s
 def ifeval_score(response: str | None, doc: dict) -> tuple[Score, dict]:
     """(Score, lm-eval's four IFEval metrics) for one response.
 
-    Any ``<think>...</think>`` left in ``response`` is removed (a trace never closed leaves no
-    answer); a None response fails every instruction (NO_ANSWER). The Score is CORRECT when
+    ``response`` is read by the answer rule (`core.answer.final_answer`: a trace never closed
+    leaves no answer); a None response fails every instruction (NO_ANSWER). The Score is CORRECT when
     every instruction is followed (prompt-level strict), ERROR when lm-eval's checkers cannot
     be loaded or one of them crashed (that instruction counts as not followed in the
     metrics). Raises `UserError` only for a malformed doc, never for model output.
@@ -65,7 +65,7 @@ def ifeval_score(response: str | None, doc: dict) -> tuple[Score, dict]:
     except (ImportError, LookupError) as exc:  # lm-eval's ifeval module or its NLTK data
         n = len(doc.get("instruction_id_list") or []) if isinstance(doc, dict) else 0
         return Score.error(f"lm-eval's IFEval checkers are not loadable: {exc}"[:300]), _metrics([False] * n, [False] * n)
-    answer = strip_thinking(response) if isinstance(response, str) else None
+    answer = final_answer(response)
     errors: list[str] = []
     if answer is None:
         strict = loose = [False] * len(ids)
