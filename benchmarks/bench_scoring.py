@@ -8,10 +8,14 @@ separators), thinking traces with a superseded box, traces that never close, unb
 answers and Minerva-style "Final Answer: The final answer is X. I hope it is correct." --
 scores each response with every scorer, and prints samples/s, the speed ratio against
 lm-eval measured in the same run, agreement between scorers, the rate each scorer marks
-correct per kind of response, and example disagreements.
+correct per kind of response, our statuses (math-verify deadline hits, errors) and example
+disagreements. A second table scores the answer-class rows of the scorer case table
+(tests/test_scoring_cases.py: units, bare-word golds, mixed numbers, clock times, degrees in
+trig, sets as relations, the imaginary unit, lists vs grouped numbers) with every scorer,
+each answer boxed at the end of a short response, against the hand-written labels.
 
 Scorers:
-- ours: ``final_answer`` -> ``extract_boxed`` -> ``math_equal`` (math-verify, hard deadline)
+- ours: ``final_answer`` -> ``extract_boxed`` -> ``math_score`` (math-verify, hard deadline)
 - lm-eval ``minerva_math`` ``process_results`` -> its ``exact_match`` and ``math_verify``
 - lm-eval ``aime`` ``process_results`` -> ``exact_match``
 
@@ -32,14 +36,19 @@ import logging
 import random
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from reasoning_suite.core.answer import final_answer
-from reasoning_suite.harness_tasks.scoring import extract_boxed, math_equal
+from reasoning_suite.core.score import Status
+from reasoning_suite.harness_tasks.scoring import extract_boxed, math_equal, math_score
+
+CLASS_PREFIXES = ("unit/", "mixed/", "clock/", "trig/", "set/", "complex/", "list/", "group/")
 
 FILLER = [
     "First we set up the equation from the problem statement.",
@@ -161,8 +170,22 @@ def load_lm_eval_scorers():
     return minerva, aime
 
 
+STATUSES: Counter = Counter()
+
+
 def ours(s: Sample) -> bool:
-    return math_equal(extract_boxed(final_answer(s.response)), s.gold)
+    score = math_score(extract_boxed(final_answer(s.response)), s.gold)
+    STATUSES[score.status] += 1
+    return score.status is Status.CORRECT
+
+
+def class_cases() -> list[tuple[str, str, str, bool]]:
+    """(id, pred, gold, expected) of the answer-class rows of the scorer case table."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from test_scoring_cases import CASES
+
+    return [(i, args[0], args[1], want) for i, fn, args, want in CASES
+            if fn is math_equal and i.startswith(CLASS_PREFIXES)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             for s in samples[:20]:
                 fn(s)
 
+    STATUSES.clear()  # count the timed pass only
     results: dict[str, list[bool]] = {}
     speed: dict[str, float] = {}
     for name, fn in runners.items():
@@ -245,6 +269,37 @@ def main(argv: list[str] | None = None) -> int:
     t.add_row("[b]match intended[/b]", str(len(labelled)), "",
               *[f"{sum(results[n][i] == samples[i].intended for i in labelled) / len(labelled):.3f}" for n in names])
     console.print(t)
+
+    n_ours = sum(STATUSES.values())
+    console.print(f"ours, statuses over the timed pass ({n_ours} responses): "
+                  + ", ".join(f"{st.value} {STATUSES[st]}" for st in Status)
+                  + f"  (math-verify deadline hits: {STATUSES[Status.TIMEOUT]}, errors: {STATUSES[Status.ERROR]})")
+
+    cases = class_cases()
+    t = Table(title=f"Answer classes: share of the {len(cases)} hand-labelled class rows of the scorer table scored as labelled")
+    t.add_column("class")
+    t.add_column("n", justify="right")
+    for n in names:
+        t.add_column(n.replace("lm-eval ", ""), justify="right")
+    with contextlib.redirect_stdout(io.StringIO()):
+        verdicts = {n: [] for n in names}
+        for _, pred, gold, _ in cases:
+            sample = Sample("class", f"We compute it step by step.\nThe answer is $\\boxed{{{pred}}}$.", gold, None)
+            verdicts["ours"].append(ours(sample))
+            docs = {"answer": minerva.normalize_final_answer(gold), "solution": f"So $\\boxed{{{gold}}}$."}
+            both = minerva.process_results(docs, [sample.response])
+            verdicts["lm-eval minerva exact_match"].append(bool(both["exact_match"]))
+            verdicts["lm-eval minerva math_verify"].append(bool(both["math_verify"]))
+            verdicts["lm-eval aime"].append(bool(aime.process_results({"answer": gold}, [sample.response])["exact_match"]))
+    for prefix in CLASS_PREFIXES + ("",):
+        idx = [k for k, c in enumerate(cases) if c[0].startswith(prefix)]
+        label = prefix.rstrip("/") or "[b]all[/b]"
+        t.add_row(label, str(len(idx)), *[f"{sum(verdicts[n][k] == cases[k][3] for k in idx) / len(idx):.3f}" for n in names])
+    console.print(t)
+    for other in names[1:]:
+        wrong = [cases[k][0] for k in range(len(cases)) if verdicts[other][k] != cases[k][3]]
+        console.print(f"  {other} mis-scores {len(wrong)}: {', '.join(wrong[:12])}{' ...' if len(wrong) > 12 else ''}",
+                      markup=False, highlight=False)
 
     console.print("[b]Example disagreements (ours vs each lm-eval scorer), one per kind of response[/b]")
     for other in names[1:]:

@@ -88,7 +88,7 @@ def test_arch_by_hand():
     assert F.training_flops(TINY, [3])["arch"] == 3 * (q_o + kv + att + mlp + head)
 
 
-def test_arch_spec_reads_configs_and_rejects_bad_ones(tmp_path):
+def test_arch_spec_reads_configs_and_rejects_bad_ones(tmp_path, monkeypatch):
     a = F.ArchSpec.from_config(QWEN25_05B)
     assert (a.head_dim, a.num_kv_heads, a.gated_mlp, a.tie_word_embeddings) == (64, 2, True, True)
     g = F.ArchSpec.from_config({"model_type": "gemma3", "text_config": GEMMA3_1B})
@@ -101,6 +101,10 @@ def test_arch_spec_reads_configs_and_rejects_bad_ones(tmp_path):
         F.ArchSpec.from_config(tmp_path)
     with pytest.raises(UserError, match="no model config"):
         F.ArchSpec.from_config(tmp_path / "missing")
+    # A field the file omits is the config class's default (as transformers reads the file) ...
+    assert F.ArchSpec.from_config({"model_type": "llama", "vocab_size": 3}).hidden_size == 4096
+    # ... and without transformers it is an error naming the field.
+    monkeypatch.setattr(F, "_with_class_defaults", lambda cfg, model_type: cfg)
     with pytest.raises(UserError, match="hidden_size"):
         F.ArchSpec.from_config({"model_type": "llama", "vocab_size": 3})
     with pytest.raises(UserError, match="mixture of experts"):
@@ -398,3 +402,18 @@ def test_architectures_we_cannot_count_are_refused(cfg, match):
     with pytest.raises(UserError, match=match) as exc:
         F.ArchSpec.from_config(cfg)
     assert "\n" not in str(exc.value)
+
+
+def test_sparse_published_configs_are_completed_as_transformers_completes_them():
+    """Gemma-3-4B's published config.json: the text_config omits vocab_size, heads, head_dim."""
+    sparse = {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"],
+              "text_config": {"hidden_size": 2560, "intermediate_size": 10240, "model_type": "gemma3_text",
+                              "num_hidden_layers": 34, "sliding_window": 1024,
+                              "rope_scaling": {"factor": 8.0, "rope_type": "linear"}}}
+    assert F.ArchSpec.from_config(sparse) == F.ArchSpec.from_config(
+        {k: v for k, v in GEMMA3_4B_TEXT.items() if k != "sliding_window_pattern"})
+    # Derived defaults follow the file's own values: Falcon's ffn_hidden_size is 4 d of *this* d.
+    a = F.ArchSpec.from_config({"model_type": "falcon", "hidden_size": 512, "num_attention_heads": 8,
+                                "num_hidden_layers": 2, "vocab_size": 100, "new_decoder_architecture": True,
+                                "num_kv_heads": 2})
+    assert a.intermediate_size == 2048 and a.num_kv_heads == 2

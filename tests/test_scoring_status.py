@@ -109,6 +109,8 @@ def test_no_answer_and_garbage_are_verdicts_not_errors():
     assert math_score(None, "3").status is Status.NO_ANSWER
     assert math_score("  ", "3").status is Status.NO_ANSWER
     assert math_score("}{\\frac{{{", "3").status is Status.INCORRECT
+    assert math_score("9" * 4500, "5").status is Status.INCORRECT  # Python refuses to int() it: still a verdict
+    assert math_score("1 " + "1" * 4000 + "/3", "5").status is Status.INCORRECT
     assert mc_score(None, "B", ["1", "2"]).status is Status.NO_ANSWER
     assert mc_score("zebra", "B", ["1", "2"]).status is Status.INCORRECT
     assert winogrande_score("", "1", "a", "b").status is Status.NO_ANSWER

@@ -75,7 +75,7 @@ def test_every_task_has_offline_samples_in_its_real_schema():
         "rs_mmlu_misc": {"question", "subject", "choices", "answer"},
         "rs_mmlu_math": {"question", "subject", "choices", "answer"},
         "rs_squad": {"id", "title", "context", "question", "answers"},
-        "rs_coqa": {"source", "story", "questions", "answers"},
+        "rs_coqa": {"id", "source", "story", "questions", "answers", "additional_answers"},  # EleutherAI/coqa
         "rs_ifeval": {"key", "prompt", "instruction_id_list", "kwargs"},
         "rs_aqua_rat": {"question", "options", "rationale", "correct"},
         "rs_mmlu_pro_math": {"question_id", "question", "options", "answer", "answer_index", "cot_content", "category", "src"},
@@ -84,7 +84,7 @@ def test_every_task_has_offline_samples_in_its_real_schema():
         "rs_aime": {"problem", "answer", "id"},
         "rs_consumer_qa": {"answer", "contract", "index", "question"},
         "rs_c_code_summarization": {"code", "summary"},
-        "rs_scibench": {"problem_text", "answer_latex", "answer_number", "unit", "source"},
+        "rs_scibench": {"problemid", "problem_text", "answer_latex", "answer_number", "unit", "source", "comment"},
     }
     for task, info in TASKS.items():
         rows = _rows(task)
@@ -92,7 +92,7 @@ def test_every_task_has_offline_samples_in_its_real_schema():
         assert set(rows[0]) >= schema.get(task, schema["rs_mmlu_pro_math"]), task
         if info.fewshot_split and info.fewshot_split != info.split:
             shots = _rows(task, info.fewshot_split)
-            n = sum(len(r["questions"]) for r in shots) if task == "rs_coqa" else len(shots)
+            n = sum(len(r["questions"]["input_text"]) for r in shots) if task == "rs_coqa" else len(shots)
             assert n >= 3, task
         elif info.fewshot_split == info.split:
             assert len(rows) >= 4, task

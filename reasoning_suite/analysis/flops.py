@@ -127,6 +127,7 @@ class ArchSpec:
             if outer_tie is not None and "tie_word_embeddings" not in cfg:
                 cfg["tie_word_embeddings"] = outer_tie
         model_type = str(cfg.get("model_type", ""))
+        cfg = _with_class_defaults(cfg, model_type)
         if cfg.get("num_experts") or cfg.get("num_local_experts") or cfg.get("n_routed_experts"):
             raise UserError(
                 f"config of model_type {model_type!r} is a mixture of experts; "
@@ -191,6 +192,22 @@ class ArchSpec:
         mlp = (3 if self.gated_mlp else 2) * d * self.intermediate_size
         emb = self.vocab_size * d * (1 if self.tie_word_embeddings else 2)
         return self.num_layers * (attn + mlp) + emb
+
+
+def _with_class_defaults(cfg: dict[str, Any], model_type: str) -> dict[str, Any]:
+    """A config.json as transformers' config class completes it (published files often omit
+    fields: Gemma-3-4B's text_config has no vocab_size, heads or head_dim). The class is built
+    from the file's own values, so derived defaults (Falcon's ffn_hidden_size = 4 d) follow
+    them. Without transformers, or for a model_type it does not know, the file as it is."""
+    if model_type not in _FAMILIES:
+        return cfg
+    try:
+        from transformers import AutoConfig
+
+        full = AutoConfig.for_model(model_type, **{k: v for k, v in cfg.items() if k != "model_type"}).to_dict()
+    except Exception:  # noqa: BLE001 - no transformers, or a config it rejects: read the file as it is
+        return cfg
+    return {**full, **{k: v for k, v in cfg.items() if v is not None}}
 
 
 def _kv_heads(cfg: Mapping[str, Any], model_type: str, h: int) -> int:

@@ -119,17 +119,40 @@ def _metrics_for(info: TaskInfo) -> str:
     return ""  # the template's acc + has_answer + statuses
 
 
+def _yaml_block(value: object, indent: int) -> str:
+    """A mapping as block YAML, lists and scalars as JSON flow (valid YAML)."""
+    pad = "  " * indent
+    if isinstance(value, dict):
+        return "".join(
+            f"{pad}{k}:\n{_yaml_block(v, indent + 1)}" if isinstance(v, dict) else f"{pad}{k}: {json.dumps(v)}\n"
+            for k, v in value.items()
+        )
+    return f"{pad}{json.dumps(value)}\n"
+
+
+def _dataset_lines(info: TaskInfo) -> list[str]:
+    """`dataset_kwargs` (revision, data_files) of the tasks whose hub loading is at risk; their
+    `custom_dataset` loader receives them (lm-eval passes dataset_kwargs to it)."""
+    kwargs = info.load_kwargs()
+    if not kwargs:
+        return []
+    if info.custom_dataset is None:
+        raise ValueError(f"{info.name}: dataset kwargs without a custom_dataset loader (data.load_hub_dataset)")
+    return ["dataset_kwargs:\n", _yaml_block(kwargs, 1)]
+
+
 def render_task(info: TaskInfo) -> str:
     name = info.name
     lines = [HEADER, f"include: {TEMPLATE}\n", f"task: {name}\n"]
-    if info.custom_dataset is not None:
-        if info.dataset_path.startswith("env:"):
-            lines.append(f"# dataset: set ${info.dataset_path[4:]} (see docs/tasks.md)\n")
-        lines.append(f"custom_dataset: {_ref(info.custom_dataset)}\n")
+    if info.dataset_path.startswith("env:"):
+        lines.append(f"# dataset: set ${info.dataset_path[4:]} (see docs/tasks.md)\n")
     else:
         lines.append(f"dataset_path: {info.dataset_path}\n")
         if info.dataset_name:
             lines.append(f"dataset_name: {info.dataset_name}\n")
+        lines += _dataset_lines(info)
+    if info.custom_dataset is not None:
+        lines.append(f"custom_dataset: {_ref(info.custom_dataset)}\n")
     lines.append(f"test_split: {info.split}\n")
     if info.fewshot_samples is not None:
         lines.append(
@@ -165,7 +188,7 @@ def render_functions_module() -> str:
         '(the bundled samples, for the offline YAMLs). Each passes its task\'s name to the generic function.\n"""\n\n',
         "from __future__ import annotations\n\n",
         "from typing import Any\n\n",
-        "from reasoning_suite.harness_tasks.offline_data import load_samples\n",
+        "from reasoning_suite.harness_tasks.offline_data import load_offline\n",
         "from reasoning_suite.harness_tasks.process import process_results_for, task_prompt, task_target\n",
     ]
     for name in TASKS:
@@ -175,7 +198,7 @@ def render_functions_module() -> str:
             f"def {name}_target(doc: dict) -> str:\n    return task_target(\"{name}\", doc)\n\n\n"
             f"def {name}_results(doc: dict, results: list) -> dict[str, Any]:\n"
             f"    return process_results_for(\"{name}\", doc, results)\n\n\n"
-            f"def {name}_offline(**_: Any):\n    return load_samples(\"{name}\")\n"
+            f"def {name}_offline(**kwargs: Any):\n    return load_offline(\"{name}\", **kwargs)\n"
         )
     return "".join(out)
 

@@ -15,23 +15,46 @@ from reasoning_suite.errors import UserError
 
 # --------------------------------------------------------------------------- process_docs
 
+def coqa_references(row: dict, i: int) -> list[str]:
+    """Every reference answer of turn ``i`` (0-based) of a CoQA story row, as official CoQA
+    scores it: the answer, then the dev set's three `additional_answers`, matched by `turn_id`
+    (EleutherAI/coqa schema; an annotator may skip a turn). Empty ones (the train split's
+    placeholders) are dropped; duplicates are kept, as the official script keeps them. A
+    `stanfordnlp/coqa` row (plain list of questions, no additional answers) gives its one answer."""
+    texts = list(row["answers"]["input_text"])
+    refs = [texts[i]] if i < len(texts) else []
+    turn = i + 1
+    questions = row["questions"]
+    if isinstance(questions, dict) and questions.get("turn_id"):
+        turn = int(list(questions["turn_id"])[i])
+    for key in sorted((row.get("additional_answers") or {}), key=str):
+        extra = row["additional_answers"][key] or {}
+        for text, tid in zip(extra.get("input_text") or [], extra.get("turn_id") or []):
+            if int(tid) == turn:
+                refs.append(text)
+                break
+    return [r for r in refs if str(r).strip()]
+
+
 def flatten_coqa(dataset):
-    """One row per CoQA question, carrying the passage and the dialogue before it."""
+    """One row per CoQA question, carrying the passage, the dialogue before it (first answers)
+    and every reference answer (`coqa_references`)."""
 
     def explode(batch: dict[str, list]) -> dict[str, list]:
         out: dict[str, list] = {k: [] for k in (
             "source", "story", "turn", "question", "answers", "history_questions", "history_answers")}
-        for source, story, questions, answers in zip(
-            batch["source"], batch["story"], batch["questions"], batch["answers"]
-        ):
-            texts = list(answers["input_text"])
-            for i, q in enumerate(questions):
-                out["source"].append(source)
-                out["story"].append(story)
+        for j in range(len(batch["story"])):
+            row = {k: batch[k][j] for k in batch}
+            questions = row["questions"]
+            qs = list(questions["input_text"]) if isinstance(questions, dict) else list(questions)
+            texts = list(row["answers"]["input_text"])
+            for i, q in enumerate(qs):
+                out["source"].append(row["source"])
+                out["story"].append(row["story"])
                 out["turn"].append(i + 1)
                 out["question"].append(q)
-                out["answers"].append([texts[i]] if i < len(texts) else [])
-                out["history_questions"].append(list(questions[:i]))
+                out["answers"].append(coqa_references(row, i))
+                out["history_questions"].append(qs[:i])
                 out["history_answers"].append(texts[:i])
         return out
 
@@ -146,3 +169,109 @@ def load_c_code_summarization(**_: Any):
         if missing:
             raise UserError(f"{C_CODE_ENV}={source}: split {split} lacks field(s) {', '.join(sorted(missing))}")
     return ds
+
+
+# --------------------------------------------------------------------------- hub loaders at risk
+# Tasks whose hub loading is at risk (TaskInfo.dataset_revision / dataset_kwargs) load through
+# these (YAML `custom_dataset`). lm-eval calls them with the task's `metadata` and its
+# `dataset_kwargs` (the YAML's, rendered from the registry); a failure of the hub copy is a
+# one-line UserError naming the task, the dataset and the fix (TaskInfo.dataset_fix).
+
+_LOAD_KWARGS = ("revision", "data_files", "data_dir")
+
+
+def _info(task: str):
+    from reasoning_suite.harness_tasks.registry import TASKS  # the registry imports this module
+
+    return TASKS[task]
+
+
+def _hub_error(info, exc: BaseException, what: str = "") -> UserError:
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    where = f"{info.dataset_path}{' ' + what if what else ''}"
+    return UserError(f"{info.name}: the hub dataset {where} did not load ({type(exc).__name__}: {first}); "
+                     f"fix: {info.dataset_fix or 'see docs/tasks.md'}")
+
+
+def load_hub_dataset(task: str, **kwargs: Any):
+    """`datasets.load_dataset` of a registered task with its revision and data_files (from the
+    YAML's dataset_kwargs, else the registry), then the task's row selection."""
+    import datasets
+
+    info = _info(task)
+    load = {k: kwargs[k] for k in _LOAD_KWARGS if k in kwargs} or info.load_kwargs()
+    try:
+        ds = datasets.load_dataset(info.dataset_path, info.dataset_name, **load)
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of the hub copy is the same one-line error
+        raise _hub_error(info, exc) from None
+    return info.select(ds, **kwargs)
+
+
+def load_coqa(**kwargs: Any):
+    return load_hub_dataset("rs_coqa", **kwargs)
+
+
+def load_consumer_qa(**kwargs: Any):
+    return load_hub_dataset("rs_consumer_qa", **kwargs)
+
+
+# SciBench's ten textbooks (the `source` field and the file stems of the hub copy) and the
+# three that are physics (SciBench paper, Table 1: Fundamentals of Physics, Statistical
+# Thermodynamics, Classical Dynamics of Particles and Systems); the others are chemistry
+# (atkins, chemmc, matter, quan) and mathematics (calculus, diff, stat).
+SCIBENCH_SOURCES = ("atkins", "calculus", "chemmc", "class", "diff", "fund", "matter", "quan", "stat", "thermo")
+SCIBENCH_PHYSICS = ("class", "fund", "thermo")
+SCIBENCH_COLUMNS = ("problemid", "problem_text", "answer_latex", "answer_number", "unit", "source",
+                    "comment", "solution")
+SCIBENCH_SOURCES_KEY = "scibench_sources"  # lm-eval --metadata key
+
+
+def scibench_sources(value: Any = None) -> tuple[str, ...]:
+    """The textbooks a SciBench run keeps: "physics" (default), "all", or a list / comma list."""
+    if value is None or value == "physics":
+        return SCIBENCH_PHYSICS
+    if value == "all":
+        return SCIBENCH_SOURCES
+    names = [str(v).strip() for v in (value.split(",") if isinstance(value, str) else value) if str(v).strip()]
+    unknown = sorted(set(names) - set(SCIBENCH_SOURCES))
+    if unknown or not names:
+        raise UserError(f"rs_scibench: metadata {SCIBENCH_SOURCES_KEY}={value!r} is not physics, all or a list of "
+                        f"{', '.join(SCIBENCH_SOURCES)}")
+    return tuple(names)
+
+
+def select_scibench(dataset, **metadata: Any):
+    """Keep the rows of the chosen textbooks (`--metadata scibench_sources`) in every split."""
+    keep = set(scibench_sources(metadata.get(SCIBENCH_SOURCES_KEY)))
+    return type(dataset)({split: d.filter(lambda r: str(r["source"]).strip() in keep) for split, d in dataset.items()})
+
+
+def load_scibench(**kwargs: Any):
+    """SciBench from the hub, one JSON file at a time.
+
+    The hub copy's files do not share columns (`solution` is in the `*_sol` files and a few
+    textbook files only), so `load_dataset` over all of them raises DatasetGenerationCastError.
+    Each file is loaded alone and its rows put in one schema (every column, as strings): split
+    `test` = the ten textbooks, `train` = their worked-solution problems (few-shot only)."""
+    import datasets
+
+    info = _info("rs_scibench")
+    defaults = info.load_kwargs()
+    data_files = kwargs.get("data_files") or defaults["data_files"]
+    revision = kwargs.get("revision", defaults.get("revision"))
+    splits = {}
+    for split, files in data_files.items():
+        rows: list[dict] = []
+        for name in [files] if isinstance(files, str) else list(files):
+            try:
+                part = datasets.load_dataset(info.dataset_path, data_files=name, split="train",
+                                             **({"revision": revision} if revision else {}))
+            except UserError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise _hub_error(info, exc, f"({name})") from None
+            rows += [{c: "" if r.get(c) is None else str(r[c]) for c in SCIBENCH_COLUMNS} for r in part]
+        splits[split] = datasets.Dataset.from_list(rows)
+    return info.select(datasets.DatasetDict(splits), **kwargs)

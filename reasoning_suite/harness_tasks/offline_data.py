@@ -11,6 +11,7 @@ the registry's `TaskInfo.samples` (the task name, or a stem shared by tasks of o
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from reasoning_suite.harness_tasks.registry import TASKS
 
@@ -33,3 +34,9 @@ def load_samples(task: str):
     return datasets.DatasetDict(
         {split: datasets.Dataset.from_json(str(path)) for split, path in files.items()}
     )
+
+
+def load_offline(task: str, **metadata: Any):
+    """The samples as the offline YAMLs load them: with the task's row selection (e.g.
+    SciBench's textbooks from `--metadata scibench_sources`), exactly as the hub loader."""
+    return TASKS[task].select(load_samples(task), **metadata)

@@ -7,8 +7,8 @@ dataset, category and gold answer are written down exactly once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
 
 from reasoning_suite.core.answer import AnswerRule, FewshotCut, RunMode, check_thinking_mode, mode_from_task_config
 from reasoning_suite.harness_tasks import prompts as P
@@ -30,6 +30,8 @@ CATEGORY_GROUPS: dict[str, str] = {
 }
 
 MMLU_MATH_SUBJECTS = D.MMLU_MATH_SUBJECTS
+SCIBENCH_SOURCES = D.SCIBENCH_SOURCES
+SCIBENCH_PHYSICS = D.SCIBENCH_PHYSICS
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,16 @@ class TaskInfo:
     process_docs: Callable[[Any], Any] | None = None  # lm-eval `process_docs` (module-level function)
     custom_dataset: Callable[..., Any] | None = None  # lm-eval `custom_dataset` (module-level function)
     samples: str = ""  # stem of the bundled offline sample files (default: the task name)
+    # Where loading from the hub is at risk: a pinned revision (e.g. "refs/convert/parquet", a
+    # commit) and `datasets.load_dataset` keyword arguments (lm-eval `dataset_kwargs`, e.g.
+    # `data_files`), written into the YAML; such a task names a `custom_dataset` loader of
+    # data.py that turns a failed hub load into one line naming the task and `dataset_fix`.
+    dataset_revision: str | None = None
+    dataset_kwargs: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    dataset_fix: str = ""
+    # Rows a run keeps after loading, from lm-eval `--metadata` (hub and offline loaders alike):
+    # `select_rows(dataset_dict, **metadata) -> dataset_dict` (module-level function).
+    select_rows: Callable[..., Any] | None = None
     subset: str = ""  # human-readable filter applied to the split (subject/category)
     notes: str = ""
     primary_metric: str = "acc"
@@ -93,6 +105,17 @@ class TaskInfo:
             object.__setattr__(self, "target", lambda doc: P.boxed(_first(gold(doc))))
         if not self.samples:
             object.__setattr__(self, "samples", self.name)
+
+    def load_kwargs(self) -> dict[str, Any]:
+        """The lm-eval `dataset_kwargs` of the task: its dataset kwargs plus the revision."""
+        out = dict(self.dataset_kwargs)
+        if self.dataset_revision:
+            out["revision"] = self.dataset_revision
+        return out
+
+    def select(self, dataset: Any, **metadata: Any) -> Any:
+        """The rows a run keeps (`select_rows` with the run's metadata); all rows by default."""
+        return self.select_rows(dataset, **metadata) if self.select_rows is not None else dataset
 
     @property
     def category_group(self) -> str | None:
@@ -152,10 +175,16 @@ _TASK_LIST: list[TaskInfo] = [
        judge_prompt="default", question=P.question_squad, gold=P.squad_golds,
        instruction=P.SPAN, kind="span", fewshot_split="train", primary_metric="acc"),
     _t(name="rs_coqa", category="General-OE", group=CORE_GROUP,
-       dataset_path="stanfordnlp/coqa", dataset_name=None, split="validation", size=7983,
+       dataset_path="EleutherAI/coqa", dataset_name=None, split="validation", size=7983,
        judge_prompt="default", question=P.question_coqa, gold=P.coqa_golds,
        instruction=P.SPAN, kind="span", fewshot_split="train", process_docs=D.flatten_coqa,
-       subset="one row per question, with the dialogue so far"),
+       subset="one row per question, with the dialogue so far; every reference answer",
+       notes="EleutherAI/coqa (lm-eval's own copy) carries the three additional_answers of the "
+             "official dev set: each question is scored against all four references",
+       custom_dataset=D.load_coqa,
+       dataset_kwargs={"data_files": {"train": "coqa_train.parquet", "validation": "coqa_validation.parquet"}},
+       dataset_fix="check the parquet file names in registry.py (dataset_kwargs) against "
+                   "huggingface.co/datasets/EleutherAI/coqa, then rerun python -m reasoning_suite.harness_tasks.build_yaml"),
     _t(name="rs_ifeval", category="General-OE", group=CORE_GROUP,
        dataset_path="google/IFEval", dataset_name=None, split="train", size=541,
        judge_prompt="ifeval", question=P.question_ifeval, gold=P.gold_ifeval, truth=P.truth_ifeval,
@@ -201,7 +230,15 @@ _TASK_LIST: list[TaskInfo] = [
     _t(name="rs_consumer_qa", category="Law", group=EXTENDED_GROUP,
        dataset_path="nguha/legalbench", dataset_name="consumer_contracts_qa", split="test", size=396,
        judge_prompt="default", question=P.question_consumer_qa, gold=P.gold_consumer_qa,
-       instruction=P.CONSUMER_QA, kind="yesno", fewshot_split="train"),
+       instruction=P.CONSUMER_QA, kind="yesno", fewshot_split="train",
+       notes="nguha/legalbench main is a loading script, which datasets 4+ refuses: read the hub's "
+             "parquet conversion instead",
+       custom_dataset=D.load_consumer_qa, dataset_revision="refs/convert/parquet",
+       dataset_kwargs={"data_files": {"train": "consumer_contracts_qa/train/0000.parquet",
+                                      "test": "consumer_contracts_qa/test/0000.parquet"}},
+       dataset_fix="the parquet conversion (revision refs/convert/parquet) may have moved: check "
+                   "huggingface.co/datasets/nguha/legalbench/tree/refs%2Fconvert%2Fparquet/consumer_contracts_qa and "
+                   "dataset_kwargs in registry.py, then rerun python -m reasoning_suite.harness_tasks.build_yaml"),
     _t(name="rs_mmlu_pro_code", category="Code", group=EXTENDED_GROUP,
        dataset_path="TIGER-Lab/MMLU-Pro", dataset_name=None, split="test", size=410,
        judge_prompt="default", question=P.question_mmlu_pro, mc_view=P.mc_view_mmlu_pro,
@@ -219,11 +256,22 @@ _TASK_LIST: list[TaskInfo] = [
        instruction=P.MC_GENERIC, kind="mc", fewshot_split="validation", subset="category == physics",
        process_docs=D.filter_mmlu_pro_physics, samples="mmlu_pro"),
     _t(name="rs_scibench", category="Physics", group=EXTENDED_GROUP,
-       dataset_path="xw27/scibench", dataset_name=None, split="train", size=692,
+       dataset_path="xw27/scibench", dataset_name=None, split="test", size=193,
        judge_prompt="default", question=P.question_scibench, gold=P.gold_scibench,
        truth=P.truth_scibench, target=P.target_scibench,
        instruction=P.MATH, kind="scibench", fewshot_split="train",
-       notes="the only split is train: few-shot examples are other rows of it"),
+       subset="the physics textbooks' problems (source " + ", ".join(D.SCIBENCH_PHYSICS) + "); "
+              "--metadata '{\"scibench_sources\": \"all\"}' selects all ten textbooks (580)",
+       notes="as SciBench scores it: the textbook problems, never the 112 worked-solution problems "
+             "(*_sol.json), which are the few-shot examples",
+       custom_dataset=D.load_scibench, select_rows=D.select_scibench,
+       dataset_kwargs={"data_files": {
+           "test": [f"{s}.json" for s in D.SCIBENCH_SOURCES],
+           "train": [f"{s}_sol.json" for s in D.SCIBENCH_SOURCES],
+       }},
+       dataset_fix="the JSON file names may have changed: check huggingface.co/datasets/xw27/scibench against "
+                   "dataset_kwargs in registry.py (or read dataset/original/ of github.com/mandyyyyii/scibench), "
+                   "then rerun python -m reasoning_suite.harness_tasks.build_yaml"),
 ]
 
 TASKS: dict[str, TaskInfo] = {t.name: t for t in _TASK_LIST}

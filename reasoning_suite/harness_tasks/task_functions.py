@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reasoning_suite.harness_tasks.offline_data import load_samples
+from reasoning_suite.harness_tasks.offline_data import load_offline
 from reasoning_suite.harness_tasks.process import process_results_for, task_prompt, task_target
 
 
@@ -26,8 +26,8 @@ def rs_winogrande_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_winogrande", doc, results)
 
 
-def rs_winogrande_offline(**_: Any):
-    return load_samples("rs_winogrande")
+def rs_winogrande_offline(**kwargs: Any):
+    return load_offline("rs_winogrande", **kwargs)
 
 
 # rs_openbookqa
@@ -43,8 +43,8 @@ def rs_openbookqa_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_openbookqa", doc, results)
 
 
-def rs_openbookqa_offline(**_: Any):
-    return load_samples("rs_openbookqa")
+def rs_openbookqa_offline(**kwargs: Any):
+    return load_offline("rs_openbookqa", **kwargs)
 
 
 # rs_mmlu_misc
@@ -60,8 +60,8 @@ def rs_mmlu_misc_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_mmlu_misc", doc, results)
 
 
-def rs_mmlu_misc_offline(**_: Any):
-    return load_samples("rs_mmlu_misc")
+def rs_mmlu_misc_offline(**kwargs: Any):
+    return load_offline("rs_mmlu_misc", **kwargs)
 
 
 # rs_squad
@@ -77,8 +77,8 @@ def rs_squad_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_squad", doc, results)
 
 
-def rs_squad_offline(**_: Any):
-    return load_samples("rs_squad")
+def rs_squad_offline(**kwargs: Any):
+    return load_offline("rs_squad", **kwargs)
 
 
 # rs_coqa
@@ -94,8 +94,8 @@ def rs_coqa_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_coqa", doc, results)
 
 
-def rs_coqa_offline(**_: Any):
-    return load_samples("rs_coqa")
+def rs_coqa_offline(**kwargs: Any):
+    return load_offline("rs_coqa", **kwargs)
 
 
 # rs_ifeval
@@ -111,8 +111,8 @@ def rs_ifeval_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_ifeval", doc, results)
 
 
-def rs_ifeval_offline(**_: Any):
-    return load_samples("rs_ifeval")
+def rs_ifeval_offline(**kwargs: Any):
+    return load_offline("rs_ifeval", **kwargs)
 
 
 # rs_aqua_rat
@@ -128,8 +128,8 @@ def rs_aqua_rat_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_aqua_rat", doc, results)
 
 
-def rs_aqua_rat_offline(**_: Any):
-    return load_samples("rs_aqua_rat")
+def rs_aqua_rat_offline(**kwargs: Any):
+    return load_offline("rs_aqua_rat", **kwargs)
 
 
 # rs_mmlu_math
@@ -145,8 +145,8 @@ def rs_mmlu_math_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_mmlu_math", doc, results)
 
 
-def rs_mmlu_math_offline(**_: Any):
-    return load_samples("rs_mmlu_math")
+def rs_mmlu_math_offline(**kwargs: Any):
+    return load_offline("rs_mmlu_math", **kwargs)
 
 
 # rs_mmlu_pro_math
@@ -162,8 +162,8 @@ def rs_mmlu_pro_math_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_mmlu_pro_math", doc, results)
 
 
-def rs_mmlu_pro_math_offline(**_: Any):
-    return load_samples("rs_mmlu_pro_math")
+def rs_mmlu_pro_math_offline(**kwargs: Any):
+    return load_offline("rs_mmlu_pro_math", **kwargs)
 
 
 # rs_gsm8k
@@ -179,8 +179,8 @@ def rs_gsm8k_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_gsm8k", doc, results)
 
 
-def rs_gsm8k_offline(**_: Any):
-    return load_samples("rs_gsm8k")
+def rs_gsm8k_offline(**kwargs: Any):
+    return load_offline("rs_gsm8k", **kwargs)
 
 
 # rs_math_500
@@ -196,8 +196,8 @@ def rs_math_500_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_math_500", doc, results)
 
 
-def rs_math_500_offline(**_: Any):
-    return load_samples("rs_math_500")
+def rs_math_500_offline(**kwargs: Any):
+    return load_offline("rs_math_500", **kwargs)
 
 
 # rs_aime
@@ -213,8 +213,8 @@ def rs_aime_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_aime", doc, results)
 
 
-def rs_aime_offline(**_: Any):
-    return load_samples("rs_aime")
+def rs_aime_offline(**kwargs: Any):
+    return load_offline("rs_aime", **kwargs)
 
 
 # rs_mmlu_pro_law
@@ -230,8 +230,8 @@ def rs_mmlu_pro_law_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_mmlu_pro_law", doc, results)
 
 
-def rs_mmlu_pro_law_offline(**_: Any):
-    return load_samples("rs_mmlu_pro_law")
+def rs_mmlu_pro_law_offline(**kwargs: Any):
+    return load_offline("rs_mmlu_pro_law", **kwargs)
 
 
 # rs_consumer_qa
@@ -247,8 +247,8 @@ def rs_consumer_qa_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_consumer_qa", doc, results)
 
 
-def rs_consumer_qa_offline(**_: Any):
-    return load_samples("rs_consumer_qa")
+def rs_consumer_qa_offline(**kwargs: Any):
+    return load_offline("rs_consumer_qa", **kwargs)
 
 
 # rs_mmlu_pro_code
@@ -264,8 +264,8 @@ def rs_mmlu_pro_code_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_mmlu_pro_code", doc, results)
 
 
-def rs_mmlu_pro_code_offline(**_: Any):
-    return load_samples("rs_mmlu_pro_code")
+def rs_mmlu_pro_code_offline(**kwargs: Any):
+    return load_offline("rs_mmlu_pro_code", **kwargs)
 
 
 # rs_c_code_summarization
@@ -281,8 +281,8 @@ def rs_c_code_summarization_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_c_code_summarization", doc, results)
 
 
-def rs_c_code_summarization_offline(**_: Any):
-    return load_samples("rs_c_code_summarization")
+def rs_c_code_summarization_offline(**kwargs: Any):
+    return load_offline("rs_c_code_summarization", **kwargs)
 
 
 # rs_mmlu_pro_physics
@@ -298,8 +298,8 @@ def rs_mmlu_pro_physics_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_mmlu_pro_physics", doc, results)
 
 
-def rs_mmlu_pro_physics_offline(**_: Any):
-    return load_samples("rs_mmlu_pro_physics")
+def rs_mmlu_pro_physics_offline(**kwargs: Any):
+    return load_offline("rs_mmlu_pro_physics", **kwargs)
 
 
 # rs_scibench
@@ -315,5 +315,5 @@ def rs_scibench_results(doc: dict, results: list) -> dict[str, Any]:
     return process_results_for("rs_scibench", doc, results)
 
 
-def rs_scibench_offline(**_: Any):
-    return load_samples("rs_scibench")
+def rs_scibench_offline(**kwargs: Any):
+    return load_offline("rs_scibench", **kwargs)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reasoning_suite.core.answer import final_answer
+
 DATE = "2026-01-01T00-00-00.000000"
 
 
@@ -65,7 +67,7 @@ def write_synthetic_run(out_dir: str | Path, *, per_task: int = 4, repeats: int 
             # repeats: vary the response a little so each is a distinct judge prompt. A judge is
             # shown the scored answer only, which a trace that never closed does not have, so its
             # variants close the trace before the (still unboxed, still wrong) variation.
-            closer = "</think>" if "<think>" in resp and "</think>" not in resp else ""
+            closer = "</think>" if final_answer(resp) is None and "<think>" in resp else ""
             resps = [resp] + [f"{resp}{closer}\n(sample {r + 1})" for r in range(1, repeats)]
             rows.append({
                 "doc_id": i,

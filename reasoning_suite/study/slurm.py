@@ -298,12 +298,13 @@ def submit_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool
             raise UserError(f"--only: unknown step {unknown[0]!r} (steps: {', '.join(s.name for s in steps)})")
     commands = commands or SlurmCommands()
     record = JobsFile(lay)
+    recorded = record.read()
     note = ""
     if show_plan and not SlurmCommands.available():
         queued: dict[str, LiveJob] = {}
         note = " (Slurm commands not found: the queue is not shown)"
     else:
-        queued = live_steps(record.read(), commands.live_jobs())
+        queued = live_steps(recorded, commands.live_jobs())
     done = {s.name for s in steps if step_done(s, lay)}
     jobs = job_graph(steps, cfg.slurm, done, queued, selected=set(only) if only else None, force=force)
     if show_plan:
@@ -314,7 +315,6 @@ def submit_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool
     (lay.root / "logs").mkdir(exist_ok=True)
     scripts = lay.root / "slurm"
     scripts.mkdir(exist_ok=True)
-    recorded = record.read()
     python = cfg.slurm.python or sys.executable
     cwd = Path.cwd()
     stale = [j.cancel for j in jobs if j.cancel]

@@ -76,7 +76,12 @@ def train_main(argv: list[str]) -> int:
         TrainConfig, config_file=True, prog="reasoning-suite train",
         description="Distil a mixture into a student with TRL SFT (paper's recipe).").parse(argv)
     if cfg.accelerate_config and not os.environ.get(_LAUNCHED_ENV):
-        return _relaunch(argv, cfg.accelerate_config, cfg.num_processes)
+        from reasoning_suite.trainers.sft import _precision
+
+        bf16, _ = _precision(cfg)
+        # the launcher's precision follows the trainer's: a shipped config's bf16 would make
+        # DeepSpeed refuse an fp32 (CPU) run
+        return _relaunch(argv, cfg.accelerate_config, cfg.num_processes, None if bf16 else "no")
     from reasoning_suite.trainers.sft import RUN_RECORD, train
 
     record = train(cfg)
@@ -88,7 +93,8 @@ def train_main(argv: list[str]) -> int:
     return 0
 
 
-def accelerate_command(argv: list[str], config: str, num_processes: int | None) -> list[str]:
+def accelerate_command(argv: list[str], config: str, num_processes: int | None,
+                       mixed_precision: str | None = None) -> list[str]:
     """`accelerate launch --config_file CONFIG [--num_processes N] -m reasoning_suite train ARGV'`."""
     from reasoning_suite.trainers.accelerate import config_path
 
@@ -106,12 +112,14 @@ def accelerate_command(argv: list[str], config: str, num_processes: int | None) 
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", config_path(config)]
     if num_processes:
         cmd += ["--num_processes", str(num_processes)]
+    if mixed_precision:
+        cmd += ["--mixed_precision", mixed_precision]
     return cmd + ["-m", "reasoning_suite", "train", *rest]
 
 
-def _relaunch(argv: list[str], config: str, num_processes: int | None) -> int:
+def _relaunch(argv: list[str], config: str, num_processes: int | None, mixed_precision: str | None) -> int:
     import subprocess
 
-    cmd = accelerate_command(argv, config, num_processes)
+    cmd = accelerate_command(argv, config, num_processes, mixed_precision)
     print("launching: " + " ".join(cmd[1:]), file=sys.stderr)
     return subprocess.call(cmd, env={**os.environ, _LAUNCHED_ENV: "1"})

@@ -81,6 +81,15 @@ def _trainer_class():
         wsd_shape: tuple[int, int, float] = (150, 300, 0.1)
         wsd: WSD | None = None
 
+        def create_accelerator_and_postprocess(self) -> None:
+            super().create_accelerator_and_postprocess()
+            _fsdp_on_cpu(self)
+
+        def _save(self, output_dir: str | None = None, state_dict: dict | None = None) -> None:
+            if state_dict and self.is_fsdp_enabled:
+                state_dict = _retie(self.accelerator.unwrap_model(self.model), state_dict)
+            super()._save(output_dir, state_dict=state_dict)
+
         def create_scheduler(self, num_training_steps: int, optimizer=None):
             if self.lr_scheduler is None:
                 warmup, decay, floor = self.wsd_shape
@@ -95,6 +104,58 @@ def _trainer_class():
             return self.lr_scheduler
 
     return WSDSFTTrainer
+
+
+def _fsdp_on_cpu(trainer) -> None:
+    """Shard on CPU processes too. `accelerate launch` with an FSDP config exports
+    ACCELERATE_USE_FSDP, but accelerate enables its FSDP plugin only on accelerator devices: on CPU
+    processes (gloo) it silently trains plain DDP, every rank holding the whole model. torch's
+    FSDP2 (`fully_shard`) runs on a CPU mesh with gloo, so turn the plugin on there as well."""
+    from accelerate.state import PartialState
+    from accelerate.utils import DistributedType, FullyShardedDataParallelPlugin
+
+    state = trainer.accelerator.state
+    if os.environ.get("ACCELERATE_USE_FSDP", "false").lower() != "true" or state.distributed_type != DistributedType.MULTI_CPU:
+        return
+    plugin = FullyShardedDataParallelPlugin()  # read from the FSDP_* variables the launcher exported
+    state.distributed_type = DistributedType.FSDP
+    PartialState._shared_state["distributed_type"] = DistributedType.FSDP
+    state.fsdp_plugin = plugin
+    trainer.is_fsdp_enabled = True
+    _log(f"FSDP{plugin.fsdp_version} on {state.num_processes} CPU processes (gloo)")
+
+
+def _retie(model, state_dict: dict) -> dict:
+    """The full state dict FSDP gathers holds a tied weight twice, as two copies (the embedding and
+    lm_head), so transformers' save (which drops aliases by storage) would write both and the
+    student would not match a single-process one. Point every alias of a tied parameter at one
+    tensor again; `save_pretrained` then keeps the name the model expects, as on one process."""
+    first: dict[int, str] = {}
+    tied = dict(state_dict)
+    for name, param in model.named_parameters(remove_duplicate=False):
+        owner = first.setdefault(id(param), name)
+        if owner != name and owner in tied and name in tied:
+            tied[name] = tied[owner]
+    return tied
+
+
+def _sharded_share(model) -> tuple[str, float] | None:
+    """(how, share of the parameters this rank holds) when they are sharded: FSDP2 DTensors or
+    ZeRO-3 partitions (1/world each); None for a whole model (one process, DDP)."""
+    from torch.distributed.tensor import DTensor
+
+    local = full = 0
+    kinds = set()
+    for p in model.parameters():
+        if hasattr(p, "ds_tensor"):  # DeepSpeed ZeRO-3 keeps this rank's partition in ds_tensor
+            kinds.add("ZeRO-3")
+            local, full = local + p.ds_tensor.numel(), full + p.ds_numel
+        elif isinstance(p, DTensor):
+            kinds.add("FSDP2")
+            local, full = local + p.to_local().numel(), full + p.numel()
+        else:
+            return None
+    return (kinds.pop(), local / full) if full and len(kinds) == 1 else None
 
 
 def _num_params(model) -> int:
@@ -257,6 +318,9 @@ def _train_stage(cfg: TrainConfig, k: int, stage: StageConfig, stage_sha: str, m
     if resume:
         _log(f"resuming from {resume}")
     result = trainer.train(resume_from_checkpoint=resume)
+    sharded = _sharded_share(trainer.model)
+    if sharded is not None:
+        _log(f"{sharded[0]}: rank 0 held {sharded[1]:.1%} of the {info['num_params']:,} parameters while training")
     wsd = trainer.wsd
     trainer.save_model(str(out_dir))
     flops, flops_note = _training_flops(trainer.model.config, data.sequence_lengths)

@@ -78,6 +78,11 @@ def main() -> None:
     logging.disable(logging.CRITICAL)  # math-verify warns on every parse without a timeout
     import math_verify  # noqa: F401 - fail here, before "ready", if it is not installed
 
+    # The first parse loads the LaTeX grammar and sympy's simplifiers (seconds on a loaded
+    # machine); doing it before "ready" keeps that cost out of the first answer's deadline,
+    # which would otherwise be a spurious TIMEOUT.
+    compare("\\boxed{\\frac{1}{2}+x}", "\\boxed{0.5+x}")
+    compare("\\boxed{(-2,2]}", "\\boxed{zz qq}")
     out = sys.stdout
     out.write("ready\n")
     out.flush()

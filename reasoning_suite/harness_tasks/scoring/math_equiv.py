@@ -28,6 +28,7 @@ from fractions import Fraction
 from reasoning_suite.core.score import Score, Status
 from reasoning_suite.errors import UserError
 
+from . import answer_forms as F
 from ._math_worker import compare
 from .boxed import extract_boxed
 
@@ -44,6 +45,7 @@ _PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _ASSIGN = re.compile(r"([A-Za-z])\s*=\s*")
 _FRAC = re.compile(r"\\frac(?:\{(\d+)\}|(\d))(?:\{(\d+)\}|(\d))")
+_MIXED = re.compile(r"(\d+) ?(\\frac.*)|(\d+) (\d+/\d+)")
 _SLASH = re.compile(r"(\d+)/(\d+)")
 _DELIMS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 
@@ -214,24 +216,32 @@ def _unwrap(s: str) -> str:
 
 
 def _plain_number(s: str) -> str | None:
-    s = s.replace("{,}", ",").replace("\\!", "").replace(" ", "")
+    """``s`` as a plain decimal string (``1,000`` -> ``1000``), else None. A comma followed by
+    a space separates list items: ``32, 349`` is not a number (spaces are never deleted)."""
+    s = s.replace("{,}", ",").replace("\\!", "")
     if _THOUSANDS.fullmatch(s):
         s = s.replace(",", "")
     return s if _PLAIN_NUMBER.fullmatch(s) else None
 
 
 def _canon(s: str) -> str:
+    """Spacing and sizing commands removed, for an identity check. A space between two digits
+    stays (``1 1/2`` is not ``11/2``), and so does one after a comma before three digits
+    (``32, 349``, a list, is not ``32,349``)."""
     for a, b in (("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\left", ""), ("\\right", ""),
-                 ("\\!", ""), ("\\,", ""), ("\\;", ""), ("{,}", ","), (" ", "")):
+                 ("\\!", ""), ("\\,", ""), ("\\;", ""), ("{,}", ",")):
         s = s.replace(a, b)
-    return s
+    s = re.sub(r"(?<=\d),\s+(?=\d{3}(?!\d))", ",\0", s)
+    s = re.sub(r"(?<=\d)\s+(?=\d)", "\0", s)
+    return re.sub(r"\s+", "", s).replace("\0", " ")
 
 
 def _rational(s: str) -> tuple[Fraction, bool, str | None] | None:
     """``s`` as an exact rational: (value, written with a decimal point, assigned variable).
 
     Only plain forms: integers, decimals, ``\\frac{a}{b}`` (and ``\\dfrac``, ``\\tfrac``,
-    ``\\frac12``), ``a/b``, a leading ``-``, ``\\$`` or ``x =``. Anything else is None.
+    ``\\frac12``), ``a/b``, mixed numbers (``1 1/2``, ``1\\frac{1}{2}``), a leading ``-``,
+    ``\\$`` or ``x =``. Anything else is None.
     """
     var = None
     m = _ASSIGN.match(s)
@@ -243,15 +253,24 @@ def _rational(s: str) -> tuple[Fraction, bool, str | None] | None:
     sign = 1
     if s.startswith("-"):
         sign, s = -1, s[1:]
+    mixed = _MIXED.fullmatch(s)
+    if mixed:
+        whole, rest = (mixed.group(1), mixed.group(2)) if mixed.group(1) else (mixed.group(3), mixed.group(4))
+        part = _rational(rest)
+        if part is None or part[1] or part[2] or part[0] < 0:
+            return None
+        return sign * (int(whole) + part[0]), False, var
     m = _FRAC.fullmatch(s)
     parts = (m.group(1) or m.group(2), m.group(3) or m.group(4)) if m else None
     m = None if parts else _SLASH.fullmatch(s)
     parts = (m.group(1), m.group(2)) if m else parts
     if parts:
+        if len(parts[0]) > 1000 or len(parts[1]) > 1000:
+            return None
         num, den = int(parts[0]), int(parts[1])
         return (Fraction(sign * num, den), False, var) if den else None
     number = _plain_number(s)
-    if number is None or number.startswith("-"):
+    if number is None or number.startswith("-") or len(number) > 1000:  # Python refuses > 4300 digits
         return None
     return Fraction(number) * sign, "." in number, var
 
@@ -272,6 +291,28 @@ def _quick(pred: str, gold: str) -> bool | None:
     if not p[1] and not g[1]:
         return False
     return None
+
+
+def _answer_forms(pred: str, gold: str) -> Score | tuple[str, str]:
+    """The answer classes math-verify has no option for (`answer_forms`): a verdict, or the
+    pair rewritten for the next steps.
+
+    A clock-time gold is compared as a time (``08:34 PM`` = ``20:34:00``; anything that is not
+    a time is wrong, so ``10:17`` is not the ratio ``20:34``). Units: two different units are
+    wrong (``10 days`` vs ``10 weeks``, ``€`` vs ``\\$``); otherwise the numbers are compared
+    (``10`` vs ``10 cm^2``). Then digit groups (``1 000``), mixed numbers (``1 1/2``) and
+    degrees inside trig functions are rewritten for math-verify.
+    """
+    gold_time = F.clock_seconds(gold)
+    if gold_time is not None:
+        return Score.correct(F.clock_seconds(pred) == gold_time)
+    pred, gold = F.group_digits(pred), F.group_digits(gold)
+    pred_value, pred_unit = F.split_unit(pred)
+    gold_value, gold_unit = F.split_unit(gold)
+    if not F.same_unit(pred_unit, gold_unit):
+        return Score.correct(False)
+    pred, gold = pred_value, gold_value
+    return (F.degrees_in_trig(F.mixed_fractions(pred)), F.degrees_in_trig(F.mixed_fractions(gold)))
 
 
 def math_score(pred: str | None, gold: str, timeout_s: float | None = None) -> Score:
@@ -298,6 +339,10 @@ def math_score(pred: str | None, gold: str, timeout_s: float | None = None) -> S
             return Score.correct(False)
         if len(gold) > _MAX_CHARS:
             return Score.error(f"gold answer longer than {_MAX_CHARS} characters")
+        decided = _answer_forms(pred, gold)
+        if isinstance(decided, Score):
+            return decided
+        pred, gold = decided
         quick = _quick(pred, gold)
         if quick is not None:
             return Score.correct(quick)
