@@ -45,7 +45,10 @@ def test_bootstrap_macro_point_and_interval():
     assert lo < point < hi
     # b has no variance: the interval is half of a's (0.5 +- 1.96*0.05) shifted by 1/2.
     assert (hi - lo) == pytest.approx(0.5 * 2 * 1.96 * 0.05, rel=0.2)
-    assert S.bootstrap_macro([np.array([1.0, 1.0])]) == (1.0, 1.0, 1.0)
+    assert S.bootstrap_macro([np.ones(S.MIN_BOOTSTRAP_N)]) == (1.0, 1.0, 1.0)
+    # one sample per task resamples to itself: the interval is undefined, not zero-width
+    point, lo, hi = S.bootstrap_macro([np.array([1.0]), np.array([0.0] * 10)])
+    assert point == 0.5 and np.isnan(lo) and np.isnan(hi)
     assert np.isnan(S.bootstrap_macro([np.array([np.nan])])[0])
 
 

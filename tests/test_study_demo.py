@@ -1,4 +1,5 @@
-"""The README's first command, end to end: `reasoning-suite demo` on the embedded default,
+"""The demo's path end to end on the tiny model (`reasoning-suite demo --tiny`; the real-model
+demo, `make demo`, is measured in the README),
 interrupted half-way (Ctrl-C) and started again: finished steps are not redone and the
 whole pipeline's outputs land."""
 
@@ -16,7 +17,7 @@ import pytest
 
 
 def _demo(out: Path, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "reasoning_suite", "demo", "--out", str(out)],
+    return subprocess.Popen([sys.executable, "-m", "reasoning_suite", "demo", "--tiny", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             env={**os.environ, "COLUMNS": "250"}, **kw)
 

@@ -122,3 +122,22 @@ def test_local_chat_completions_against_a_real_server(served_tiny_model, tiny_mo
     assert {"rs_gsm8k", "rs_ifeval"} <= set(res["results"])
     line = json.loads(next(out.glob("*/samples_rs_gsm8k_*.jsonl")).read_text().splitlines()[0])
     assert isinstance(line["resps"][0][0], str) and "acc" in line
+
+
+def test_tasks_table_fits_80_columns():
+    """`reasoning-suite tasks` in an 80-column terminal: no line wider than 80, every task name
+    whole on its own line, every subset note printed."""
+    import os
+    import subprocess
+    import sys
+
+    from reasoning_suite.harness_tasks.registry import TASKS
+
+    out = subprocess.run([sys.executable, "-m", "reasoning_suite", "tasks"], capture_output=True, text=True,
+                         env={**os.environ, "COLUMNS": "80"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    firsts = {line.split()[0] for line in lines if line.strip()}
+    assert set(TASKS) <= firsts
+    assert "category == computer science" in out.stdout and "reasoning_suite_extended: rs_law" in out.stdout

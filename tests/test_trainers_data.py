@@ -276,7 +276,22 @@ def test_import_published_pairs_schema(tmp_path):
     assert import_pairs(str(out), local=str(src), domain="math") == 2
     recs = read_pairs(out)
     assert recs[0].reasoning.thinking == "2 plus 2 is 4." and recs[0].reasoning.answer == "The answer is 4."
-    assert recs[1].ift.answer == "2" and recs[0].teacher == "Qwen/Qwen3-235B-A22B"
+    assert recs[1].ift.answer == "2"
+    assert {r.teacher for r in recs} == {None}  # a local file's teacher is unknown unless given
+    assert import_pairs(str(out), local=str(src), teacher="me/my-teacher") == 2
+    assert {r.teacher for r in read_pairs(out)} == {"me/my-teacher"}
+    from reasoning_suite.trainers.import_pairs import default_teacher
+
+    assert default_teacher("math", None) == "Qwen/Qwen3-235B-A22B"  # the authors' datasets
+    assert default_teacher("Scale-or-Reason/general-reasoning-ift-pairs", None) == "Qwen/Qwen3-235B-A22B"
+    assert default_teacher("someone/pairs", None) is None
+    # build-data on a published-schema file says to import it first
+    from reasoning_suite.trainers.build_data import load_pairs
+
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text("".join(json.dumps(r) + "\n" for r in rows[:2]))
+    with pytest.raises(UserError, match=r"raw.jsonl:1: this is a published-schema file.*import-pairs --file"):
+        load_pairs([str(raw)])
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"prompt": "x", "reasoning": 1, "ift": "y"}) + "\n")
     with pytest.raises(UserError, match="field 'reasoning' must be a string"):

@@ -87,7 +87,7 @@ def test_an_over_long_trace_is_dropped_whole_and_counted_never_cut(tmp_path, tin
     mix = tmp_path / "mix.jsonl"
     mix.write_text("".join(json.dumps(r) + "\n" for r in rows))
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
-    _, template = resolve_chat_template(tok, None, str(tiny_model_dir))
+    _, template, _ = resolve_chat_template(tok, None, str(tiny_model_dir))
     data = prepare(str(mix), tok, template, max_length=128, packing=False, seed=0)
     assert data.dropped_too_long == 1 and data.num_examples == 3
     for row in data.dataset:
@@ -210,7 +210,7 @@ def test_chat_template_without_generation_markers(tiny_model_dir):
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
     qwen25 = (Path(trl.__file__).parent / "chat_templates" / "qwen2_5.jinja").read_text()
     tok.chat_template = qwen25
-    saved, training = resolve_chat_template(tok, None, "Qwen/Qwen2.5-1.5B")
+    saved, training, _ = resolve_chat_template(tok, None, "Qwen/Qwen2.5-1.5B")
     assert saved == qwen25 and "generation" in training and training != qwen25
     msgs = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello there"}]
     ids, labels = tokenize_messages(tok, msgs, training)
@@ -221,7 +221,8 @@ def test_chat_template_without_generation_markers(tiny_model_dir):
     tok.chat_template = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
     with pytest.raises(UserError, match="--chat-template chatml"):
         resolve_chat_template(tok, None, "some/model")
-    saved, training = resolve_chat_template(tok, "chatml", "some/model")
+    saved, training, how = resolve_chat_template(tok, "chatml", "some/model")
+    assert "in place of the student's own" in how
     assert saved == training and "{% generation %}" in training
 
 

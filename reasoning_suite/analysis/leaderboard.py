@@ -31,7 +31,8 @@ from reasoning_suite.core.score import Status
 from reasoning_suite.errors import UserError
 
 SCORE_NOTE = ("accuracy in %: category = mean of its tasks that ran, overall = mean of the categories that ran "
-              "(each task once; rougeL is never averaged into acc); CI = 95% stratified bootstrap")
+              "(each task once; rougeL is never averaged into acc); CI = 95% stratified bootstrap, "
+              f"n/a with fewer than {S.MIN_BOOTSTRAP_N} samples in a task")
 UNSCORED = (Status.TIMEOUT.value, Status.ERROR.value)
 
 
@@ -69,7 +70,9 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
         ov = S.accuracy(d, score=score, by="overall", n_boot=n_boot)
         for _, r in ov.iterrows():
             rows[str(r["run"])][f"overall{suffix}"] = 100 * r["acc"]
-            rows[str(r["run"])][f"overall{suffix} CI"] = f"[{100 * r['ci_lo']:.1f}, {100 * r['ci_hi']:.1f}]"
+            rows[str(r["run"])][f"overall{suffix} CI"] = (
+                "n/a" if not np.isfinite(r["ci_lo"])
+                else f"[{100 * r['ci_lo']:.1f}, {100 * r['ci_hi']:.1f}]")
         columns["overall"] += [f"overall{suffix}", f"overall{suffix} CI"]
         pc = S.per_run_category(d, score=score)
         for _, r in pc.iterrows():

@@ -53,6 +53,9 @@ def in_means(df: pd.DataFrame, score: str) -> pd.Series:
 # ----------------------------------------------------------------------------- bootstrap
 
 
+MIN_BOOTSTRAP_N = 5  # samples per task below which an interval is undefined (NaN, shown "n/a")
+
+
 def bootstrap_macro(groups: list[np.ndarray], *, n_boot: int = 1000, level: float = 0.95,
                     seed: int = 0, weights: list[float] | None = None) -> tuple[float, float, float]:
     """Weighted mean of group means (equal weights by default) and its percentile bootstrap
@@ -60,7 +63,9 @@ def bootstrap_macro(groups: list[np.ndarray], *, n_boot: int = 1000, level: floa
 
     Stratified: every task keeps its size in every replicate, so a category's interval
     reflects sampling noise of each task, not of which tasks were drawn. `weights` are the
-    tasks' weights in the score (`core.aggregate`); a weighted group must have a finite value."""
+    tasks' weights in the score (`core.aggregate`); a weighted group must have a finite value.
+    With fewer than MIN_BOOTSTRAP_N samples in any task the interval is (NaN, NaN): one sample
+    per task resamples to itself and would give a zero-width interval that looks like certainty."""
     groups = [np.asarray(g, dtype=np.float64) for g in groups]
     groups = [g[np.isfinite(g)] for g in groups]
     if weights is not None:
@@ -74,6 +79,8 @@ def bootstrap_macro(groups: list[np.ndarray], *, n_boot: int = 1000, level: floa
         return (np.nan, np.nan, np.nan)
     rng = np.random.default_rng(seed)
     point = float(sum(wi * g.mean() for wi, g in zip(w, groups)))
+    if min(len(g) for g in groups) < MIN_BOOTSTRAP_N:
+        return point, float("nan"), float("nan")
     reps = np.zeros(n_boot)
     for wi, g in zip(w, groups):
         n = len(g)

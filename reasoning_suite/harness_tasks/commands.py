@@ -21,6 +21,36 @@ from reasoning_suite.config_parsing import CommandParser, option
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.build_yaml import RunOptions, include_dir
 
+CPU_BATCH_SIZE = "8"  # what `--batch_size auto` becomes for local models without a GPU
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def cpu_safe_batch_size(args: list[str], cuda: bool | None = None) -> list[str]:
+    """lm-eval's `--batch_size auto` for a local model (hf) without a GPU becomes an explicit
+    size: on a CPU the probe starts at 64 x 8,192 tokens (18.6 GB RSS, 9+ minutes)."""
+    size = _option_value(args, "--batch_size")
+    model = _option_value(args, "--model") or "hf"
+    if size is None or not size.startswith("auto") or model not in ("hf", "hf-auto", "huggingface"):
+        return args
+    if cuda is None:
+        cuda = _cuda_available()
+    if cuda:
+        return args
+    print(f"note: --batch_size {size} without a GPU would probe batches of 64 x 8,192 tokens; using --batch_size "
+          f"{CPU_BATCH_SIZE}", file=sys.stderr)
+    out = list(args)
+    for i, a in enumerate(out):
+        if a == "--batch_size":
+            out[i + 1] = CPU_BATCH_SIZE
+        elif a.startswith("--batch_size="):
+            out[i] = f"--batch_size={CPU_BATCH_SIZE}"
+    return out
+
 
 @dataclass(frozen=True)
 class EvalOptions(RunOptions):
@@ -87,6 +117,7 @@ def build_eval_command(argv: list[str]) -> list[str]:
                 f"rs_c_code_summarization has no canonical hub dataset: set {C_CODE_ENV} to a directory of "
                 "train/test JSONL files or a dataset id with fields `code` and `summary` (see docs/tasks.md)"
             )
+    rest = cpu_safe_batch_size(rest)
     if (ours.repeats or 1) > 1 and _is_api_model(rest):
         rest = _unseeded_api_requests(rest)
     if any("think_end_token" in a for a in rest):
@@ -175,23 +206,42 @@ def tasks_main(argv: list[str]) -> int:
         print(json.dumps(rows, indent=2))
         return 0
 
+    from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="reasoning-suite tasks (lm-eval names; groups reasoning_suite, reasoning_suite_extended)")
-    for col in ("group", "category", "task", "dataset", "split", "size", "few-shot", "metric"):
-        table.add_column(col, justify="right" if col == "size" else "left", overflow="fold")
-    previous_group = None
-    for row in rows:
-        group = row["group"]
-        label = group
-        if group in CATEGORY_GROUPS:
-            label = f"{TASKS[row['task']].group}/{group}"
-        if previous_group is not None and group != previous_group:
-            table.add_section()
-        table.add_row(label if group != previous_group else "", row["category"], row["task"], escape(row["dataset"]),
-                      escape(row["split"]), "?" if row["size"] is None else f"{row['size']:,}", row["few-shot"], row["metric"])
-        previous_group = group
-    Console().print(table)
+    # Fits 80 columns: the dataset sits under its task, subsets are numbered notes below the
+    # table, and each group is a heading row.
+    table = Table(title="reasoning-suite tasks (lm-eval names)", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  title_justify="left")
+    table.add_column("task / dataset", ratio=1, overflow="fold")
+    table.add_column("split", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("few-shot", no_wrap=True)
+    table.add_column("metric", no_wrap=True)
+    notes: list[str] = []
+    members: dict[str, list[str]] = {}
+    previous = None
+    for row, info in zip(rows, TASKS.values()):
+        heading = (row["group"], row["category"])
+        if heading != previous:
+            if previous is not None:
+                table.add_section()
+            table.add_row(f"[bold]{escape(row['category'])}[/bold] [dim]{escape(row['group'])}[/dim]", "", "", "", "")
+            members.setdefault(info.group, []).append(row["group"])
+            previous = heading
+        split = info.split
+        if info.subset:
+            notes.append(info.subset)
+            split += f" [{len(notes)}]"
+        table.add_row(f"{row['task']}\n[dim]{escape(row['dataset'])}[/dim]", escape(split),
+                      "?" if row["size"] is None else f"{row['size']:,}", row["few-shot"], row["metric"])
+    console = Console()
+    console.print(table)
+    for i, note in enumerate(notes, 1):
+        console.print(f"[{i}] {escape(note)}", highlight=False)
+    for parent, groups in members.items():
+        console.print(f"{parent}: {', '.join(dict.fromkeys(groups))}", highlight=False)
+    console.print("`reasoning-suite tasks --json` gives every field", highlight=False)
     return 0

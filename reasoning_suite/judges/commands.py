@@ -169,8 +169,10 @@ def _unscored(status: dict[str, int] | None) -> str:
 def _summary(doc: dict[str, Any], outcome: Any, out: Path, console: Any) -> None:
     from rich.table import Table
 
-    table = Table(title="judge panel")
-    for col in ("task", "samples", "judge acc", "rule acc", "disagree", "kappa", "MAE pts", "timeout+error"):
+    from reasoning_suite.judges.stats import shown
+
+    table = Table(title="judge panel (undefined: no verdicts to compute it from)")
+    for col in ("task", "samples", "judge acc", "rule acc", "abstain", "disagree", "kappa", "MAE pts", "timeout+error"):
         table.add_column(col, justify="left" if col == "task" else "right")
     for task, r in doc["results"].items():
         s = doc["judge_stats"][task]
@@ -180,17 +182,20 @@ def _summary(doc: dict[str, Any], outcome: Any, out: Path, console: Any) -> None
             str(r["samples"]) + (f" x{r['judgements'] // r['samples']}" if r["samples"] and r["judgements"] != r["samples"] else ""),
             _fmt(r["judge_acc,none"]),
             _fmt(r.get(f"{r.get('rule_metric', 'acc')},none")) + (f" ({r['rule_metric']})" if "rule_metric" in r else ""),
+            shown(None if s.get("abstention_rate") is None else 100 * s["abstention_rate"], "{:.0f}%"),
             "-" if rv.get("disagree_rate") is None else f"{100 * rv['disagree_rate']:.1f}%",
-            _fmt(s["fleiss_kappa"], pct=False),
-            "-" if s["mae_points"]["mean"] is None else f"{s['mae_points']['mean']:.1f}",
+            shown(s["fleiss_kappa"], "{:.3f}"),
+            shown(s["mae_points"]["mean"]),
             _unscored(r.get("status")),
         )
     for group, r in doc["groups"].items():
-        table.add_row(f"[bold]{r['alias']}[/]", str(r["samples"]), _fmt(r["judge_acc,none"]), _fmt(r["acc,none"]), "", "", "", "")
+        table.add_row(f"[bold]{r['alias']}[/]", str(r["samples"]), _fmt(r["judge_acc,none"]), _fmt(r["acc,none"]), "", "", "", "", "")
     overall = doc.get("overall") or {}
-    table.add_row("[bold]overall[/] (mean of categories)", "", _fmt(overall.get("judge_acc,none")), _fmt(overall.get("acc,none")), "", "", "",
-                  _unscored(doc.get("status")))
+    table.add_row("[bold]overall[/] (mean of categories)", "", _fmt(overall.get("judge_acc,none")), _fmt(overall.get("acc,none")),
+                  "", "", "", "", _unscored(doc.get("status")))
+    median = doc.get("judge_suite", {}).get("mae_points_median", {}).get("median")
     console.print(table)
+    console.print(f"median MAE between judges over tasks: {shown(median)} points")
     made = sum(outcome.calls_made.values())
     hits = sum(outcome.cache_hits.values())
     console.print(f"calls made {made}, read from cache {hits}, retries {sum(outcome.retries.values())}; wrote {out}/results_judged.json")

@@ -20,7 +20,9 @@ from reasoning_suite.judges.config import PanelConfig
 from reasoning_suite.judges.prepare import ItemKey, TaskView
 from reasoning_suite.core.logged_run import LoggedRun, TaskLog, responses
 from reasoning_suite.judges.stats import (
+    abstention_rate,
     accuracy_mae,
+    agreement_accuracy,
     judge_accuracy,
     mean,
     mean_stderr,
@@ -126,7 +128,7 @@ def judge_task(
         entry["truncated"] = truncated[n]
         entry["cost"] = prices[n].cost(tokens[n]["prompt_tokens"], tokens[n]["completion_tokens"])
         per_judge[n] = entry
-    accs = {n: per_judge[n]["acc"] for n in names}
+    accs = {n: agreement_accuracy(per_judge[n]) for n in names}
     costs = [per_judge[n]["cost"] for n in names if per_judge[n]["cost"] is not None]
     result = {
         "alias": ts.task,
@@ -146,6 +148,7 @@ def judge_task(
         "pairwise_agreement": {f"{a}|{b}": pairwise_agreement(by_judge[a], by_judge[b]) for a, b in combinations(names, 2)},
         **_kappa(by_judge),
         "mae_points": accuracy_mae(accs),
+        "abstention_rate": abstention_rate(list(per_judge.values())),
         "panel": {"decisions": decisions, "abstentions": panel_abstentions},
         "rule_vs_panel": {
             "metric": rule_metric,

@@ -8,7 +8,10 @@ Conventions (documented in docs/judges.md):
   None when fewer than two judges or two items, or when all verdicts fall in one category
   (chance agreement is then 1 and kappa is undefined).
 - Mean absolute error between judges (the paper's agreement figure) is |acc_a - acc_b| in
-  accuracy points (0-100) for each pair, and their mean.
+  accuracy points (0-100) for each pair, and their mean. A judge that gave no verdict at all
+  (every reply an abstention) has no accuracy to compare (`agreement_accuracy` is None): its
+  pairs are left out, and with no pair left the error is None ("undefined"), never 0.0.
+- Every statistic over zero items is None, shown as "undefined" (`shown`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,23 @@ def judge_accuracy(verdicts: Sequence[str | None]) -> dict[str, float | int | No
         "acc": yes / n if n else None,
         "acc_of_verdicts": yes / (yes + no) if yes + no else None,
     }
+
+
+def agreement_accuracy(entry: dict[str, float | int | None]) -> float | None:
+    """A judge's accuracy for agreement statistics: `acc` of a `judge_accuracy` entry, or None
+    when the judge gave no verdict (all abstentions: nothing it agreed or disagreed on)."""
+    return entry["acc"] if (entry["yes"] or 0) + (entry["no"] or 0) > 0 else None
+
+
+def abstention_rate(entries: Sequence[dict[str, float | int | None]]) -> float | None:
+    """Abstentions over all judges' replies (None with no replies)."""
+    n = sum(int(e["n"] or 0) for e in entries)
+    return sum(int(e["abstentions"] or 0) for e in entries) / n if n else None
+
+
+def shown(value: float | None, fmt: str = "{:.1f}") -> str:
+    """How a statistic is printed: None is "undefined" (no verdicts to compute it from)."""
+    return "undefined" if value is None else fmt.format(value)
 
 
 def pairwise_agreement(a: Sequence[str | None], b: Sequence[str | None]) -> dict[str, float | int | None]:

@@ -3,8 +3,9 @@
 Steps are the package's own commands run as subprocesses, each with its log under
 `<out_dir>/logs/`. A step that finished writes `<out_dir>/steps/<step>.done` (its command and
 duration); a re-run skips those and re-enters the first unfinished step, whose command is
-itself resumable (pair generation, training and judging keep their partial work; lm-eval
-reuses its request cache), so an interruption costs at most the calls that were in flight.
+itself resumable (pair generation, training and judging keep their partial work), so an
+interruption costs at most the calls that were in flight; an interrupted evaluation step
+starts again from its first request (lm-eval does not cache sampled requests).
 """
 
 from __future__ import annotations
@@ -216,10 +217,11 @@ def _run_step(step: Step, lay: StudyLayout, env: dict[str, str]) -> float:
 
 @contextlib.contextmanager
 def _local_panel(cfg: StudyConfig, lay: StudyLayout) -> Iterator[None]:
-    """Serve the base checkpoint over real HTTP and write a panel of N samplings of it."""
+    """Serve the base checkpoint over real HTTP and write a panel of N samplings of it (a copy
+    whose generation_config samples: `transformers serve` ignores do_sample in requests)."""
     from reasoning_suite.endpoints.local_server import serve_checkpoint
 
-    with serve_checkpoint(cfg.base_model, lay.log("judge-server")) as served:
+    with serve_checkpoint(cfg.base_model, lay.log("judge-server"), sample=True) as served:
         judges = [{"name": f"local-{i + 1}", "base_url": served.base_url, "model": served.model,
                    "max_concurrency": 8, "max_tokens": cfg.judges.local_max_tokens, "timeout_s": 120,
                    "extra_body": {"seed": i + 1}} for i in range(cfg.judges.local_judges)]

@@ -28,9 +28,23 @@ def meta_path(mixture: str | Path) -> Path:
     return p.with_name(p.name[: -len(".jsonl")] + ".meta.json") if p.name.endswith(".jsonl") else p.with_name(p.name + ".meta.json")
 
 
+def published_schema_hint(path: str | Path) -> str | None:
+    """A one-line hint when `path` holds published-schema rows (prompt, reasoning, ift as strings)
+    rather than pair records: those go through `import-pairs --file` first."""
+    for where, obj in iter_jsonl(path):
+        if isinstance(obj, dict) and "id" not in obj and any(isinstance(obj.get(k), str) for k in ("ift", "reasoning")):
+            return (f"{where}: this is a published-schema file (prompt, reasoning, ift as strings), not a pairs file; "
+                    f"convert it first: reasoning-suite import-pairs --file {path} --out PAIRS.jsonl, then build-data --pairs PAIRS.jsonl")
+        return None
+    return None
+
+
 def load_pairs(paths: list[str]) -> list[PairRecord]:
     records: dict[str, PairRecord] = {}
     for path in paths:
+        hint = published_schema_hint(path) if Path(path).is_file() else None
+        if hint:
+            raise UserError(hint)
         for rec in read_pairs(path):
             if rec.id in records:
                 raise UserError(f"{path}: id {rec.id!r} also appears in an earlier pairs file")

@@ -46,7 +46,8 @@ def import_pairs_main(argv: list[str]) -> int:
         description="Import the authors' published IFT/reasoning pairs into the pairs format.").parse(argv)
     from reasoning_suite.trainers.import_pairs import import_pairs
 
-    n = import_pairs(cfg.out, dataset=cfg.dataset, local=cfg.file, split=cfg.split, domain=cfg.domain, limit=cfg.limit)
+    n = import_pairs(cfg.out, dataset=cfg.dataset, local=cfg.file, split=cfg.split, domain=cfg.domain, limit=cfg.limit,
+                     teacher=cfg.teacher)
     print(f"{cfg.out}: {n} pair records")
     return 0
 

@@ -157,4 +157,6 @@ class ImportPairsConfig:
     split: str = option("reasoning_ift_pairs", "split of the published dataset")
     domain: str | None = option(None, "domain label written in records")
     limit: int | None = option(None, "first N pairs only")
+    teacher: str | None = option(None, "teacher recorded in each record (default: Qwen/Qwen3-235B-A22B for the "
+                                 "authors' datasets, unknown otherwise)")
 

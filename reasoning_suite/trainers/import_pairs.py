@@ -6,6 +6,10 @@ names are accepted by the hub). Split `reasoning_ift_pairs` has one row per prom
 columns `prompt`, `reasoning` (the teacher's thinking-mode reply, `<think>...</think>` then the
 answer) and `ift`. Finish reasons and token counts were not published: they are null, and
 null finish reasons count as finished.
+
+The records name the paper's teacher (Qwen3-235B-A22B) only when the rows are the authors'
+datasets; a local file or another hub dataset has an unknown teacher (null) unless
+`--teacher` names it.
 """
 
 from __future__ import annotations
@@ -23,9 +27,20 @@ DATASETS = {
     "math": "When-Does-Reasoning-Matter/math-reasoning-ift-pairs",
     "general": "When-Does-Reasoning-Matter/general-reasoning-ift-pairs",
 }
+AUTHORS_ORGS = ("When-Does-Reasoning-Matter/", "Scale-or-Reason/")
 
 
-def convert_row(row: Any, where: str, source: str, domain: str | None) -> PairRecord:
+def default_teacher(dataset: str | None, teacher: str | None) -> str | None:
+    """The teacher recorded in imported pairs: the one given, else the paper's for the authors'
+    datasets, else unknown (None)."""
+    if teacher:
+        return teacher
+    if dataset and (dataset in DATASETS or dataset.startswith(AUTHORS_ORGS)):
+        return TEACHER
+    return None
+
+
+def convert_row(row: Any, where: str, source: str, domain: str | None, teacher: str | None = None) -> PairRecord:
     if not isinstance(row, dict):
         raise UserError(f"{where}: a row must be an object")
     for key in ("prompt", "reasoning", "ift"):
@@ -39,7 +54,7 @@ def convert_row(row: Any, where: str, source: str, domain: str | None) -> PairRe
         domain=domain,
         ift=Answer(answer=ift_answer),
         reasoning=Answer(answer=answer, thinking=thinking or ""),
-        teacher=TEACHER,
+        teacher=teacher,
         source=source,
     )
 
@@ -63,10 +78,11 @@ def _rows(dataset: str | None, local: str | None, split: str, limit: int | None)
 
 
 def import_pairs(out: str, dataset: str | None = None, local: str | None = None, split: str = "reasoning_ift_pairs",
-                 domain: str | None = None, limit: int | None = None) -> int:
+                 domain: str | None = None, limit: int | None = None, teacher: str | None = None) -> int:
     """Write the pairs file; return how many records were written (duplicates of an id collapse)."""
     if bool(dataset) == bool(local):
         raise UserError("give exactly one of --dataset (hub id, or 'math'/'general') and --file (local .jsonl/.parquet)")
+    teacher = default_teacher(dataset, teacher)
     if dataset in DATASETS:
         domain = domain or dataset
         dataset = DATASETS[dataset]
@@ -81,7 +97,7 @@ def import_pairs(out: str, dataset: str | None = None, local: str | None = None,
         for where, row in rows:
             if limit is not None and len(seen) >= limit:
                 break
-            rec = convert_row(row, where, source, domain)
+            rec = convert_row(row, where, source, domain, teacher)
             if rec.id in seen:
                 continue
             seen.add(rec.id)

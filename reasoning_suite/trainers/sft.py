@@ -179,8 +179,9 @@ def build_trainer(cfg: TrainConfig, stage: StageConfig, model_path: str, out_dir
         tokenizer = AutoTokenizer.from_pretrained(model_path)
     except OSError as exc:
         raise UserError(f"{model_path}: cannot load a tokenizer ({str(exc).splitlines()[0]})") from None
-    save_template, train_template = resolve_chat_template(tokenizer, cfg.chat_template, model_path)
+    save_template, train_template, how = resolve_chat_template(tokenizer, cfg.chat_template, model_path)
     tokenizer.chat_template = save_template
+    _log(f"chat template: {how}")
     args = SFTConfig(
         output_dir=str(out_dir),
         num_train_epochs=1,

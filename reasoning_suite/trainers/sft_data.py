@@ -34,41 +34,130 @@ class PreparedData:
     phases: list[int]
 
 
-def resolve_chat_template(tokenizer, override: str | None, model: str) -> tuple[str, str]:
-    """Return (template to save with the checkpoint, template to train with).
+_CONTENT_TERMS = ("message['content']", 'message["content"]', "message.content")
+_PROBE_CONVERSATIONS = (
+    [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": "5"}],
+    [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+     {"role": "assistant", "content": "Hello."}, {"role": "user", "content": "Bye"},
+     {"role": "assistant", "content": "<think>\nok\n</think>\n\nBye."}],
+)
 
-    The training template must mark assistant tokens with `{% generation %}`. A template that
-    lacks them is patched by TRL for the families it knows (Qwen2.5, Qwen3, Llama 3, Gemma,
-    Phi, ...); any other template is a one-line error suggesting `--chat-template chatml`.
+
+def _split_plus(expr: str) -> list[str]:
+    """Top-level `+` terms of a Jinja expression (quotes and brackets respected)."""
+    terms, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(expr):
+        if quote:
+            if ch == quote and expr[i - 1] != "\\":
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "+" and depth == 0:
+            terms.append(expr[start:i].strip())
+            start = i + 1
+    terms.append(expr[start:].strip())
+    return terms
+
+
+def add_generation_markers(template: str, end_of_turn: str) -> str | None:
+    """A copy of a ChatML-style template with the assistant turn wrapped in `{% generation %}`.
+
+    Handles the common layout where one `{{ ... }}` renders every message as
+    `HEADER + message['content'] + END...` (SmolLM2, many Llama/Mistral fine-tunes): that
+    expression becomes an `if message['role'] == 'assistant'` branch that renders exactly the
+    same text with `message['content']` and the terms up to the one holding `end_of_turn`
+    inside the markers, and the original expression for every other role. Returns None when
+    the template has no such expression (then it cannot be patched here).
+    """
+    import re
+
+    found = []
+    for m in re.finditer(r"\{\{(-?)(.*?)(-?)\}\}", template, flags=re.S):
+        terms = _split_plus(m.group(2))
+        idx = [i for i, t in enumerate(terms) if t in _CONTENT_TERMS]
+        if len(idx) == 1 and any(end_of_turn in t for t in terms[idx[0] + 1:]):
+            found.append((m, terms, idx[0]))
+    if len(found) != 1:
+        return None
+    m, terms, i = found[0]
+    j = next(k for k in range(i + 1, len(terms)) if end_of_turn in terms[k])
+    lead, trail = m.group(1), m.group(3)
+    head, body, tail = terms[:i], terms[i:j + 1], terms[j + 1:]
+    branch = ("{% if message['role'] == 'assistant' %}"
+              + (f"{{{{{lead} " + " + ".join(head) + " }}" if head else "")
+              + "{% generation %}{{ " + " + ".join(body) + " }}{% endgeneration %}"
+              + ("{{ " + " + ".join(tail) + f" {trail}}}}}" if tail else "")
+              + "{% else %}" + m.group(0) + "{% endif %}")
+    return template[:m.start()] + branch + template[m.end():]
+
+
+def _renders_alike(tokenizer, a: str, b: str) -> bool:
+    for conv in _PROBE_CONVERSATIONS:
+        for gen_prompt in (False, True):
+            msgs = conv[:-1] if gen_prompt else conv
+            ra = tokenizer.apply_chat_template(msgs, tokenize=False, chat_template=a, add_generation_prompt=gen_prompt)
+            rb = tokenizer.apply_chat_template(msgs, tokenize=False, chat_template=b, add_generation_prompt=gen_prompt)
+            if ra != rb:
+                return False
+    return True
+
+
+def resolve_chat_template(tokenizer, override: str | None, model: str) -> tuple[str, str, str]:
+    """Return (template to save with the checkpoint, template to train with, how it was chosen).
+
+    The student keeps its own template unless `override` asks otherwise ('chatml' or a .jinja
+    file, which then replaces it for training, saving and evaluation alike). The training
+    template must mark assistant tokens with `{% generation %}`. A template that lacks them
+    gets them on a copy: TRL's patch for the families it knows (Qwen2.5, Qwen3, Llama 3,
+    Gemma, Phi, ...), else `add_generation_markers` for ChatML-style templates (SmolLM2, ...);
+    the copy must render every probe conversation exactly as the original. Anything else is a
+    one-line error suggesting `--chat-template chatml`.
     """
     from pathlib import Path
 
     from trl.chat_template_utils import get_training_chat_template, has_generation_markers
 
+    how = "the student's own"
     if override == "chatml":
         from reasoning_suite.tiny_model import CHAT_TEMPLATE
 
         tokenizer.chat_template = CHAT_TEMPLATE
+        how = "ChatML (--chat-template chatml) in place of the student's own"
     elif override:
         path = Path(override)
         if not path.exists():
             raise UserError(f"--chat-template {override}: no such file (use 'chatml' or a .jinja path)")
         tokenizer.chat_template = path.read_text(encoding="utf-8")
+        how = f"{override} (--chat-template) in place of the student's own"
     template = tokenizer.chat_template
     if isinstance(template, dict):
         template = template.get("default")
     if not template:
         raise UserError(f"{model}: the tokenizer has no chat template; pass --chat-template chatml (or a .jinja file)")
     if has_generation_markers(template):
-        return template, template
+        return template, template, how
     try:
         patched = get_training_chat_template(tokenizer)
+        if patched:
+            return template, patched, how + ", with TRL's {% generation %} markers for training"
+        return template, template, how
     except ValueError:
-        raise UserError(
-            f"{model}: its chat template has no {{% generation %}} markers and TRL cannot patch this family; "
-            "pass --chat-template chatml or a .jinja file whose assistant turn is wrapped in {% generation %}"
-        ) from None
-    return template, patched or template
+        pass
+    eot = tokenizer.eos_token or ""
+    marked = add_generation_markers(template, eot) if eot else None
+    if marked is None and "<|im_end|>" in template:
+        marked = add_generation_markers(template, "<|im_end|>")
+    if marked is not None and has_generation_markers(marked) and _renders_alike(tokenizer, template, marked):
+        return template, marked, how + ", with {% generation %} markers added to a copy for training"
+    raise UserError(
+        f"{model}: its chat template has no {{% generation %}} markers and neither TRL nor reasoning-suite can add "
+        "them to this layout; pass --chat-template chatml (replaces the student's template) or a .jinja file "
+        "whose assistant turn is wrapped in {% generation %}"
+    )
 
 
 def tokenize_messages(tokenizer, messages: list[dict[str, str]], chat_template: str) -> tuple[list[int], list[int]]:
