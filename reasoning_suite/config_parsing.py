@@ -263,12 +263,15 @@ def _join(where: str, key: Any) -> str:
 
 
 def from_mapping(cls: type, data: Any, where: str, *, exclude: Iterable[str] = (), partial: bool = False,
-                 aliases: dict[str, str] | None = None) -> Any:
+                 aliases: dict[str, str] | None = None, convert: dict[str, Any] | None = None,
+                 not_required: Iterable[str] = ()) -> Any:
     """Check a mapping against `cls` and build it (or, with `partial`, return the checked values
     as a dict without requiring the required fields). `exclude` are fields the caller fills in
-    (a mistake to give them); `aliases` maps a YAML key to a field name (`import` -> `import_`)."""
+    (a mistake to give them); `aliases` maps a YAML key to a field name (`import` -> `import_`);
+    `convert` maps a field to its own `(value, where) -> value` reader (a section with rules of
+    its own); `not_required` relaxes `required` fields the caller tolerates missing."""
     if not isinstance(data, dict):
-        raise UserError(f"{where}: expected a mapping, got {type(data).__name__}")
+        raise UserError(f"{where.rstrip(':')}: expected a mapping, got {type(data).__name__}")
     aliases = aliases or {}
     hints = typing.get_type_hints(cls)
     fields = {n: f for n, f in _fields(cls).items() if f.init and n not in set(exclude)}
@@ -279,7 +282,8 @@ def from_mapping(cls: type, data: Any, where: str, *, exclude: Iterable[str] = (
         if name not in fields:
             allowed = ", ".join(sorted(shown.get(k, k) for k in fields))
             raise UserError(f"{_join(where, key)}: unknown field (allowed: {allowed})")
-        values[name] = _convert(hints[name], value, _join(where, key))
+        reader = (convert or {}).get(name)
+        values[name] = reader(value, _join(where, key)) if reader else _convert(hints[name], value, _join(where, key))
         choices = fields[name].metadata.get("choices")
         given = values[name] if isinstance(values[name], (list, tuple)) else [values[name]]
         bad = [v for v in given if choices is not None and v is not None and v not in choices]
@@ -287,11 +291,17 @@ def from_mapping(cls: type, data: Any, where: str, *, exclude: Iterable[str] = (
             raise UserError(f"{_join(where, key)}: must be one of {', '.join(map(str, choices))}, got {bad[0]!r}")
     if partial:
         return values
-    missing = [n for n, f in fields.items() if n not in values and (
+    missing = [n for n, f in fields.items() if n not in values and n not in set(not_required) and (
         f.metadata.get("required") or (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING))]  # type: ignore[misc]
     if missing:
-        raise UserError(f"{where}: missing required field {shown.get(missing[0], missing[0])!r}")
+        raise UserError(f"{where.rstrip(':')}: missing required field {shown.get(missing[0], missing[0])!r}")
     return build(cls, values, where)
+
+
+def project(obj: Any, cls: type, **changes: Any) -> Any:
+    """`cls` built from the fields `obj` shares with it (e.g. a command's options out of a study
+    section that extends them), with `changes` applied."""
+    return cls(**{**{f.name: getattr(obj, f.name) for f in dataclasses.fields(cls) if f.init}, **changes})
 
 
 def build(cls: type, values: dict[str, Any], where: str) -> Any:

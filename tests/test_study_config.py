@@ -105,3 +105,60 @@ def test_demo_config_is_a_valid_study(tmp_path):
     with pytest.raises(UserError, match="--teacher needs --teacher-url"):
         demo_main(["--out", str(tmp_path), "--teacher", "Qwen/Qwen3-8B"])
     assert not (tmp_path / "steps").exists()
+
+
+def test_each_section_is_the_commands_own_config_and_its_steps_parse_back_to_it():
+    """No hand mapping per flag: a section is the command's dataclass, the step's argv is
+    `to_argv` of it, and the command's own parser reads that argv back to the same config."""
+    from reasoning_suite.config_parsing import CommandParser
+    from reasoning_suite.judges.config import JudgeConfig
+    from reasoning_suite.trainers.config import BuildDataConfig, GenerateConfig, StageConfig, TrainConfig
+
+    cfg = _cfg(
+        train={"warmup_steps": 7, "packing": False, "accelerate_config": "fsdp", "num_processes": 8,
+               "learning_rate": 1.0e-5},
+        data={"keep_truncated": True, "seed": 3},
+        students=[{"name": "ift", "ratio": 0.0}, {"name": "half", "ratio": 0.5, "order": "mixed", "learning_rate": 2.0e-6}],
+        pairs={"generate": {"base_url": "http://127.0.0.1:9/v1", "model": "t", "dataset": "nemotron-math",
+                            "split": "train", "max_tokens_reasoning": 4096}},
+        judges={"panel": "paper", "limit": 2, "tasks": "rs_gsm8k"},
+        eval={"thinking": "prompt-opened", "offline": True})
+    assert type(cfg.train) is TrainConfig and type(cfg.pairs.generate) is GenerateConfig
+    steps = {s.name: s for s in plan(cfg)}
+    lay = StudyLayout("OUT")
+
+    train = CommandParser(TrainConfig).parse(steps["train-half"].argv[2:])
+    assert train == TrainConfig(model="Qwen/Qwen2.5-0.5B", output_dir=str(lay.model("half")),
+                                stages=[StageConfig(str(lay.mixture("half")))], warmup_steps=7, packing=False,
+                                accelerate_config="fsdp", num_processes=8, learning_rate=2e-6)
+    assert CommandParser(TrainConfig).parse(steps["train-ift"].argv[2:]).learning_rate == 1e-5  # the section's
+    data = CommandParser(BuildDataConfig).parse(steps["data-half"].argv[2:])
+    assert (data.ratio, data.order, data.keep_truncated, data.seed) == (0.5, "mixed", True, 3)
+    gen = CommandParser(GenerateConfig).parse(steps["pairs"].argv[2:])
+    assert (gen.split, gen.max_tokens_reasoning, gen.out) == ("train", 4096, str(lay.pairs))
+    judge = CommandParser(JudgeConfig).parse(steps["judge-half"].argv[2:])
+    assert (judge.panel, judge.limit, judge.tasks) == ("paper", 2, "rs_gsm8k")
+    ev = steps["eval-half"].argv
+    assert ev[ev.index("--thinking") + 1] == "prompt-opened" and "--offline" in ev
+
+
+def test_a_knob_left_out_keeps_the_commands_default():
+    """The study declares no default of its own: an empty train section adds no flag."""
+    steps = {s.name: s for s in plan(_cfg())}
+    assert steps["train-ift"].argv[2:] == ["--model", "Qwen/Qwen2.5-0.5B", "--output-dir", str(StudyLayout("OUT").model("ift")),
+                                           "--data", str(StudyLayout("OUT").mixture("ift"))]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"train": {"modle": "x"}}, "study.train.modle: unknown field"),
+    ({"train": {"model": "x"}}, "study.train.model: unknown field"),  # the study fills it in
+    ({"train": {"max_seq_length": 0}}, "study.train.max_seq_length: must be >= 1, got 0"),
+    ({"train": {"precision": "fp16"}}, "study.train.precision: must be one of auto, bf16, fp32"),
+    ({"pairs": {"generate": {"model": "t"}}}, "study.pairs.generate: missing required field 'base_url'"),
+    ({"judges": {"samples": ["x"]}}, "study.judges.samples: unknown field"),
+    ({"data": {"ratio": 2}}, "study.data.ratio: must be in [0, 1], got 2"),
+])
+def test_section_mistakes_name_the_field(change, message):
+    with pytest.raises(UserError) as err:
+        _cfg(**change)
+    assert message in str(err.value)

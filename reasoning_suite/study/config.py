@@ -8,98 +8,95 @@
       - {name: ift, ratio: 0.0}
       - {name: reasoning, ratio: 1.0}
       - {name: half-seq, ratio: 0.5, order: sequential}
-    train: {global_batch_tokens: 262144, max_seq_length: 16384}
+    train: {global_batch_tokens: 262144, max_seq_length: 32768}
     eval: {tasks: reasoning_suite, model_args: "dtype=bfloat16", apply_chat_template: true}
     judges: {panel: paper}
     slurm: {partition: gpu, account: my-lab, gpu: {gpus: 8, time: "24:00:00"}}   # --executor slurm
 
-Every field is checked on load; a mistake is one line naming the file and the field.
+Each section IS a command's config, so every knob and its default is declared once, in the
+command's dataclass: `train` is `TrainConfig` (`reasoning-suite train`), `pairs.generate` is
+`GenerateConfig`, `data` and each student are `BuildDataConfig`, `eval` extends `EvalOptions`
+(`reasoning-suite eval`'s own options) with the lm-eval arguments, `judges` extends
+`JudgeConfig`. The fields the study fills in itself (paths, the model, the samples) are not
+allowed in the file. Every field is checked on load; a mistake is one line naming the file and
+the field.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from reasoning_suite.config_parsing import FieldError, build, from_mapping, option
 from reasoning_suite.errors import UserError
+from reasoning_suite.harness_tasks.commands import EvalOptions
+from reasoning_suite.judges.config import JudgeConfig
+from reasoning_suite.trainers.config import BuildDataConfig, GenerateConfig, TrainConfig
 
-
-@dataclass(frozen=True)
-class GenerateSpec:
-    """Pairs made by a teacher behind an OpenAI-compatible endpoint (`reasoning-suite generate`)."""
-
-    base_url: str
-    model: str
-    prompts_jsonl: str | None = None
-    dataset: str | None = None
-    dataset_config: str | None = None
-    split: str | None = None
-    prompt_field: str | None = None
-    limit: int | None = None
-    api_key_env: str | None = None
-    max_tokens_reasoning: int | None = None
-    max_tokens_ift: int | None = None
-    concurrency: int | None = None
+# Fields of each command's config the study fills in (giving them in the file is a mistake).
+FILLED_BY_STUDY: dict[type, frozenset[str]] = {
+    TrainConfig: frozenset({"model", "output_dir", "stages"}),
+    GenerateConfig: frozenset({"out"}),
+    BuildDataConfig: frozenset({"pairs", "out"}),
+}
 
 
 @dataclass(frozen=True)
 class PairsSpec:
     """Where the IFT/reasoning pairs come from: exactly one of the three."""
 
-    file: str | None = None          # published-schema JSONL/parquet (prompt, reasoning, ift)
-    import_: str | None = None       # 'math' / 'general' / a hub id of the authors' pairs
-    generate: GenerateSpec | None = None
-    limit: int | None = None
-    keep_truncated: bool = False     # tiny teachers never finish their thinking
+    file: str | None = option(None, "published-schema JSONL/parquet (prompt, reasoning, ift)")
+    import_: str | None = option(None, "'math' / 'general' / a hub id of the authors' pairs")
+    generate: GenerateConfig | None = option(None, "`reasoning-suite generate`'s config (without out)")
+    limit: int | None = option(None, "first N pairs (the generate section's own limit wins)")
 
 
 @dataclass(frozen=True)
 class StudentSpec:
+    """One student: its mixture (build-data fields over the study's `data` section) and, if
+    given, its own peak learning rate (else the train section's)."""
+
     name: str
-    ratio: float
-    format: str = "reasoning"
-    order: str = "sequential"
+    data: BuildDataConfig
     learning_rate: float | None = None
 
-
-@dataclass(frozen=True)
-class TrainSpec:
-    global_batch_tokens: int | None = None
-    max_seq_length: int | None = None
-    per_device_batch_size: int | None = None
-    warmup_steps: int | None = None
-    decay_steps: int | None = None
-    extra_args: tuple[str, ...] = ()
+    ratio = property(lambda self: self.data.ratio)
+    format = property(lambda self: self.data.format)
+    order = property(lambda self: self.data.order)
 
 
 @dataclass(frozen=True)
-class EvalSpec:
-    tasks: str = "reasoning_suite"
-    offline: bool = False
-    model: str = "hf"
-    model_args: str = ""
-    gen_kwargs: str | None = None
-    limit: float | None = None
-    batch_size: str = "auto"
-    apply_chat_template: bool = True
-    base_num_fewshot: int = 3        # paper: base models three-shot, students zero-shot
-    repeats: int = 1
-    thinking: str = "auto"
-    extra_args: tuple[str, ...] = ()
+class EvalSpec(EvalOptions):
+    """`reasoning-suite eval`'s own options plus the lm-eval arguments the study passes."""
+
+    tasks: str = option("reasoning_suite", "lm-eval tasks or groups")
+    model: str = option("hf", "lm-eval backend (hf, vllm, local-chat-completions, ...)")
+    model_args: str = option("", "extra lm-eval model_args (pretrained= is the study's)")
+    gen_kwargs: str | None = option(None, "lm-eval gen_kwargs, e.g. max_gen_toks=32768")
+    limit: float | None = option(None, "lm-eval --limit (a count, or a fraction below 1)")
+    batch_size: str = option("auto", "lm-eval --batch_size")
+    apply_chat_template: bool = option(True, "students answer through their chat template")
+    base_num_fewshot: int = option(3, "shots for the base model (paper: base three-shot, students zero-shot)")
+    extra_args: tuple[str, ...] = option((), "more lm-eval arguments, passed as they are")
 
 
-@dataclass(frozen=True)
-class JudgesSpec:
-    panel: str | None = None         # panel YAML or preset name; None = no judging
-    serve_local: bool = False        # serve base_model with `transformers serve` as the panel (demo)
-    local_judges: int = 3
-    local_max_tokens: int = 12         # a verdict `\boxed{yes}` fits; the served model decodes ~30 tokens/s on a CPU
-    limit: int | None = None
+@dataclass
+class JudgesSpec(JudgeConfig):
+    """`reasoning-suite judge`'s options (samples and out are the study's), or a local panel."""
+
+    serve_local: bool = option(False, "serve base_model with `transformers serve` as the panel (demo)")
+    local_judges: int = option(3, "judges of the local panel (seeds of one served model)")
+    local_max_tokens: int = option(
+        12, "a verdict `\\boxed{yes}` fits; the served model decodes ~30 tokens/s on a CPU")
+
+    def __post_init__(self) -> None:
+        if self.panel and self.serve_local:
+            raise FieldError("serve_local", "give either panel or serve_local, not both")
 
 
 @dataclass(frozen=True)
@@ -137,9 +134,10 @@ class StudyConfig:
     base_model: str
     pairs: PairsSpec
     students: tuple[StudentSpec, ...]
-    train: TrainSpec = TrainSpec()
-    eval: EvalSpec = EvalSpec()
-    judges: JudgesSpec = JudgesSpec()
+    train: TrainConfig = field(default_factory=TrainConfig)
+    data: BuildDataConfig = field(default_factory=BuildDataConfig)
+    eval: EvalSpec = field(default_factory=EvalSpec)
+    judges: JudgesSpec = field(default_factory=JudgesSpec)
     evaluate_base: bool = True
     slurm: SlurmSpec = SlurmSpec()
     source: str = ""
@@ -148,68 +146,39 @@ class StudyConfig:
         return dataclasses.asdict(self)
 
 
-_FIELD_ALIASES = {"import": "import_"}
+def _section(cls: type, **kw: Any):
+    exclude = FILLED_BY_STUDY.get(cls, frozenset()) | set(kw.pop("exclude", ()))
+    return lambda value, where: from_mapping(cls, value, where, exclude=exclude, **kw)
 
 
-def _build(cls, data: Any, where: str):
-    if not isinstance(data, dict):
-        raise UserError(f"{where}: expected a mapping, got {type(data).__name__}")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for key, value in data.items():
-        name = _FIELD_ALIASES.get(key, key)
-        if name not in fields or name == "source":
-            shown = {v: k for k, v in _FIELD_ALIASES.items()}
-            allowed = ", ".join(sorted(shown.get(k, k) for k in fields if k != "source"))
-            raise UserError(f"{where}.{key}: unknown field (allowed: {allowed})")
-        kwargs[name] = _convert(fields[name].type, value, f"{where}.{key}")
-    missing = [n for n, f in fields.items()
-               if n not in kwargs and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
-    if missing:
-        raise UserError(f"{where}: missing required field {missing[0]!r}")
-    return cls(**kwargs)
+def _pairs(value: Any, where: str) -> PairsSpec:
+    return from_mapping(PairsSpec, value, where, aliases={"import": "import_"},
+                        convert={"generate": lambda v, w: None if v is None else _section(GenerateConfig)(v, w)})
 
 
-_NESTED = {"GenerateSpec": GenerateSpec, "PairsSpec": PairsSpec, "TrainSpec": TrainSpec,
-           "EvalSpec": EvalSpec, "JudgesSpec": JudgesSpec, "SlurmSpec": SlurmSpec, "SlurmResources": SlurmResources}
-
-
-def _convert(type_str: Any, value: Any, where: str) -> Any:
-    t = str(type_str)
-    for name, cls in _NESTED.items():
-        if t.startswith(name):
-            return None if value is None and "None" in t else _build(cls, value, where)
-    if t.startswith("tuple[StudentSpec"):
-        if not isinstance(value, list) or not value:
-            raise UserError(f"{where}: expected a non-empty list of students")
-        students = tuple(_build(StudentSpec, v, f"{where}[{i}]") for i, v in enumerate(value))
-        names = [s.name for s in students]
-        if len(set(names)) != len(names):
-            raise UserError(f"{where}: student names must be unique, got {names}")
-        for i, s in enumerate(students):
-            if not 0.0 <= float(s.ratio) <= 1.0:
-                raise UserError(f"{where}[{i}].ratio: must be in [0, 1], got {s.ratio}")
-            if s.order not in ("sequential", "mixed"):
-                raise UserError(f"{where}[{i}].order: 'sequential' or 'mixed', got {s.order!r}")
-            if not s.name.replace("-", "").replace("_", "").isalnum():
-                raise UserError(f"{where}[{i}].name: letters, digits, '-' and '_' only, got {s.name!r}")
-        return students
-    if t.startswith("tuple[str"):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise UserError(f"{where}: expected a list of strings")
-        return tuple(value)
-    expected = [(k, py) for k, py in (("bool", bool), ("int", int), ("float", (int, float)), ("str", str)) if t.startswith(k)]
-    if value is None:
-        if "None" in t:
-            return None
-        raise UserError(f"{where}: must not be empty")
-    if expected:
-        name, py = expected[0]
-        if isinstance(value, bool) and name != "bool":
-            raise UserError(f"{where}: expected {name}, got a boolean")
-        if not isinstance(value, py):
-            raise UserError(f"{where}: expected {name}, got {type(value).__name__} {value!r}")
-    return value
+def _students(value: Any, where: str, data: dict[str, Any]) -> tuple[StudentSpec, ...]:
+    if not isinstance(value, list) or not value:
+        raise UserError(f"{where}: expected a non-empty list of students")
+    students = []
+    for i, raw in enumerate(value):
+        at = f"{where}[{i}]"
+        if not isinstance(raw, dict):
+            raise UserError(f"{at}: expected a mapping, got {type(raw).__name__}")
+        for key in ("name", "ratio"):
+            if key not in raw:
+                raise UserError(f"{at}: missing required field {key!r}")
+        own = from_mapping(StudentSpec, {k: raw[k] for k in ("name", "learning_rate") if k in raw}, at,
+                           exclude={"data"}, partial=True)
+        mixture = {k: v for k, v in raw.items() if k not in own}
+        checked = from_mapping(BuildDataConfig, mixture, at, exclude=FILLED_BY_STUDY[BuildDataConfig], partial=True)
+        spec = StudentSpec(data=build(BuildDataConfig, {**data, **checked}, at), **own)
+        if not spec.name.replace("-", "").replace("_", "").isalnum():
+            raise UserError(f"{at}.name: letters, digits, '-' and '_' only, got {spec.name!r}")
+        students.append(spec)
+    names = [s.name for s in students]
+    if len(set(names)) != len(names):
+        raise UserError(f"{where}: student names must be unique, got {names}")
+    return tuple(students)
 
 
 def load_study(path: str | Path) -> StudyConfig:
@@ -227,14 +196,23 @@ def load_study(path: str | Path) -> StudyConfig:
 
 
 def study_from_dict(data: Any, where: str = "study") -> StudyConfig:
-    cfg: StudyConfig = _build(StudyConfig, data, where)
+    if not isinstance(data, dict):
+        raise UserError(f"{where}: expected a mapping, got {type(data).__name__}")
+    # the `data` section is every student's default mixture recipe: read it first
+    shared = from_mapping(BuildDataConfig, data.get("data") or {}, f"{where}.data",
+                          exclude=FILLED_BY_STUDY[BuildDataConfig], partial=True)
+    convert = {
+        "pairs": _pairs,
+        "students": lambda v, w: _students(v, w, shared),
+        "train": _section(TrainConfig),
+        "data": _section(BuildDataConfig),
+        "eval": _section(EvalSpec),
+        "judges": _section(JudgesSpec, exclude={"samples", "out", "dry_run"}, not_required={"panel"}),
+    }
+    cfg: StudyConfig = from_mapping(StudyConfig, data, where, exclude={"source"}, convert=convert)
     chosen = [k for k in ("file", "import_", "generate") if getattr(cfg.pairs, k)]
     if len(chosen) != 1:
         raise UserError(f"{where}.pairs: give exactly one of file, import, generate (got {len(chosen)})")
-    if cfg.judges.panel and cfg.judges.serve_local:
-        raise UserError(f"{where}.judges: give either panel or serve_local, not both")
-    if cfg.eval.thinking not in ("auto", "prompt-opened"):
-        raise UserError(f"{where}.eval.thinking: 'auto' or 'prompt-opened', got {cfg.eval.thinking!r}")
     _check_slurm(cfg.slurm, f"{where}.slurm")
     return cfg
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import subprocess
@@ -19,13 +20,18 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import yaml
 from rich.console import Console
 
+from reasoning_suite.analysis.commands import AnalyzeConfig, LeaderboardConfig
+from reasoning_suite.config_parsing import project, to_argv
 from reasoning_suite.errors import UserError
+from reasoning_suite.harness_tasks.commands import EvalOptions
+from reasoning_suite.judges.config import JudgeConfig
 from reasoning_suite.study.config import StudyConfig, load_study
+from reasoning_suite.trainers.config import ImportPairsConfig, StageConfig
 
 console = Console(stderr=True)
 
@@ -73,8 +79,10 @@ class StudyLayout:
         return self.root / "steps" / f"{step}.done"
 
 
-def _rs(*args: str) -> list[str]:
-    return ["reasoning-suite", *args]
+def _rs(command: str, config: Any = None, *args: str) -> list[str]:
+    """`reasoning-suite COMMAND` with `config` as its flags (`config_parsing.to_argv`: each field
+    that differs from its default, in the flag spelling its dataclass declares) and `args`."""
+    return ["reasoning-suite", command, *(to_argv(config) if config is not None else []), *args]
 
 
 def plan(cfg: StudyConfig) -> list[Step]:
@@ -82,22 +90,14 @@ def plan(cfg: StudyConfig) -> list[Step]:
     lay = StudyLayout(cfg.out_dir)
     steps: list[Step] = [_pairs_step(cfg, lay)]
     for s in cfg.students:
-        build = _rs("build-data", "--pairs", str(lay.pairs), "--out", str(lay.mixture(s.name)),
-                    "--format", s.format, "--ratio", str(s.ratio), "--order", s.order)
-        if cfg.pairs.keep_truncated:
-            build.append("--keep-truncated")
-        steps.append(Step(f"data-{s.name}", build, [lay.mixture(s.name)], after=("pairs",),
+        mixture = dataclasses.replace(s.data, pairs=[str(lay.pairs)], out=str(lay.mixture(s.name)))
+        steps.append(Step(f"data-{s.name}", _rs("build-data", mixture), [lay.mixture(s.name)], after=("pairs",),
                           description=f"mixture for {s.name}: ratio {s.ratio}, {s.order}, {s.format}"))
-        train = _rs("train", "--model", cfg.base_model, "--data", str(lay.mixture(s.name)),
-                    "--output-dir", str(lay.model(s.name)))
-        t = cfg.train
-        for flag, value in (("--global-batch-tokens", t.global_batch_tokens), ("--max-seq-length", t.max_seq_length),
-                            ("--per-device-batch-size", t.per_device_batch_size), ("--warmup-steps", t.warmup_steps),
-                            ("--decay-steps", t.decay_steps), ("--learning-rate", s.learning_rate)):
-            if value is not None:
-                train += [flag, str(value)]
-        train += list(t.extra_args)
-        steps.append(Step(f"train-{s.name}", train, [lay.model(s.name) / "reasoning_suite_run.json"],
+        train = dataclasses.replace(
+            cfg.train, model=cfg.base_model, output_dir=str(lay.model(s.name)),
+            stages=[StageConfig(str(lay.mixture(s.name)))],
+            learning_rate=cfg.train.learning_rate if s.learning_rate is None else s.learning_rate)
+        steps.append(Step(f"train-{s.name}", _rs("train", train), [lay.model(s.name) / "reasoning_suite_run.json"],
                           after=(f"data-{s.name}",), description=f"train student {s.name}"))
     models = ([("base", cfg.base_model, True)] if cfg.evaluate_base else []) + \
         [(s.name, str(lay.model(s.name)), False) for s in cfg.students]
@@ -108,55 +108,37 @@ def plan(cfg: StudyConfig) -> list[Step]:
     judged: list[str] = []
     if cfg.judges.panel or cfg.judges.serve_local:
         for label, _, _ in models:
-            argv = _rs("judge", "--samples", str(lay.eval_dir(label)), "--panel",
-                       str(lay.panel) if cfg.judges.serve_local else cfg.judges.panel)
-            if cfg.judges.limit:
-                argv += ["--limit", str(cfg.judges.limit)]
+            judge = project(cfg.judges, JudgeConfig, samples=[lay.eval_dir(label)],
+                            panel=str(lay.panel) if cfg.judges.serve_local else cfg.judges.panel)
             # a locally served panel is one panel.yaml (one server's URL): those judges take turns
             after = (f"eval-{label}",) + ((judged[-1],) if cfg.judges.serve_local and judged else ())
-            steps.append(Step(f"judge-{label}", argv, [], kind="judge", after=after, description=f"judge panel on {label}"))
+            steps.append(Step(f"judge-{label}", _rs("judge", judge), [], kind="judge", after=after,
+                              description=f"judge panel on {label}"))
             judged.append(f"judge-{label}")
     runs = [f"{label}={lay.eval_dir(label)}" for label, _, _ in models]
     results = tuple(f"eval-{label}" for label, _, _ in models) + tuple(judged)
-    steps.append(Step("analyze", _rs("analyze", *runs, "--out", str(lay.analysis)),
+    steps.append(Step("analyze", _rs("analyze", AnalyzeConfig(runs=runs, out=lay.analysis)),
                       [lay.analysis], after=results, description="tables, FLOPs, fits, figures"))
-    baseline = ["--baseline", models[0][0]]
-    steps.append(Step("leaderboard", _rs("leaderboard", *runs, "--format", "html", "--out", str(lay.leaderboard_html), *baseline),
-                      [lay.leaderboard_html], after=results, description="HTML leaderboard"))
-    steps.append(Step("leaderboard-md", _rs("leaderboard", *runs, "--format", "markdown", "--out", str(lay.leaderboard_md), *baseline),
-                      [lay.leaderboard_md], after=results, description="Markdown leaderboard"))
+    for name, fmt, out in (("leaderboard", "html", lay.leaderboard_html), ("leaderboard-md", "markdown", lay.leaderboard_md)):
+        board = LeaderboardConfig(runs=runs, format=fmt, out=out, baseline=models[0][0])
+        steps.append(Step(name, _rs("leaderboard", board), [out], after=results,
+                          description=f"{'HTML' if fmt == 'html' else 'Markdown'} leaderboard"))
     return steps
 
 
 def _pairs_step(cfg: StudyConfig, lay: StudyLayout) -> Step:
     p = cfg.pairs
     if p.generate is not None:
-        g = p.generate
-        argv = _rs("generate", "--out", str(lay.pairs), "--base-url", g.base_url, "--model", g.model)
-        for flag, value in (("--prompts", g.prompts_jsonl), ("--dataset", g.dataset), ("--dataset-config", g.dataset_config),
-                            ("--split", g.split), ("--prompt-field", g.prompt_field), ("--limit", g.limit or p.limit),
-                            ("--api-key-env", g.api_key_env), ("--max-tokens-reasoning", g.max_tokens_reasoning),
-                            ("--max-tokens-ift", g.max_tokens_ift), ("--concurrency", g.concurrency)):
-            if value is not None:
-                argv += [flag, str(value)]
-        return Step("pairs", argv, [lay.pairs], description=f"pairs from teacher {g.model}")
-    argv = _rs("import-pairs", "--out", str(lay.pairs))
-    argv += ["--file", p.file] if p.file else ["--dataset", str(p.import_)]
-    if p.limit:
-        argv += ["--limit", str(p.limit)]
-    return Step("pairs", argv, [lay.pairs], description=f"pairs from {p.file or p.import_}")
+        g = dataclasses.replace(p.generate, out=str(lay.pairs), limit=p.generate.limit or p.limit)
+        return Step("pairs", _rs("generate", g), [lay.pairs], description=f"pairs from teacher {g.model}")
+    imported = ImportPairsConfig(out=str(lay.pairs), file=p.file, dataset=None if p.file else p.import_, limit=p.limit)
+    return Step("pairs", _rs("import-pairs", imported), [lay.pairs], description=f"pairs from {p.file or p.import_}")
 
 
 def _eval_step(cfg: StudyConfig, lay: StudyLayout, label: str, model_path: str, is_base: bool) -> Step:
     e = cfg.eval
     out = lay.eval_dir(label)
-    argv = _rs("eval")
-    if e.offline:
-        argv.append("--offline")
-    if e.repeats != 1:
-        argv += ["--repeats", str(e.repeats)]
-    if e.thinking != "auto":
-        argv += ["--thinking", e.thinking]
+    argv = _rs("eval", project(e, EvalOptions))
     model_args = f"pretrained={model_path}" + (f",{e.model_args}" if e.model_args else "")
     argv += ["--model", e.model, "--model_args", model_args, "--tasks", e.tasks, "--batch_size", e.batch_size,
              "--output_path", str(out), "--log_samples", "--use_cache", str(out / "lm_cache" / "requests")]
@@ -236,7 +218,7 @@ def run_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool = 
     """Run every unfinished step; return (step, "ran"|"skipped", seconds) per step."""
     lay = StudyLayout(cfg.out_dir)
     lay.root.mkdir(parents=True, exist_ok=True)
-    (lay.root / "study.resolved.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
+    (lay.root / "study.resolved.json").write_text(json.dumps(cfg.to_dict(), indent=2, default=str) + "\n")
     steps = plan(cfg)
     if only:
         unknown = sorted(set(only) - {s.name for s in steps})

@@ -112,7 +112,7 @@ class BuildDataConfig:
         try:
             reasoning_count(self.ratio, 0)
         except Exception:  # noqa: BLE001 - the owner's range check, reported on the field
-            raise FieldError("ratio", f"must be within [0, 1], got {self.ratio}") from None
+            raise FieldError("ratio", f"must be in [0, 1], got {self.ratio}") from None
 
 
 @dataclass

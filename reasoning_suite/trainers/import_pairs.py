@@ -18,7 +18,9 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
+from reasoning_suite.config_parsing import default_of
 from reasoning_suite.errors import UserError
+from reasoning_suite.trainers.config import ImportPairsConfig
 from reasoning_suite.trainers.records import Answer, PairRecord, iter_jsonl, prompt_id
 from reasoning_suite.trainers.thinking import split_reply
 
@@ -77,7 +79,8 @@ def _rows(dataset: str | None, local: str | None, split: str, limit: int | None)
     return ((f"{dataset}:{split} row {i}", r) for i, r in enumerate(ds)), f"{dataset}:{split}"
 
 
-def import_pairs(out: str, dataset: str | None = None, local: str | None = None, split: str = "reasoning_ift_pairs",
+def import_pairs(out: str, dataset: str | None = None, local: str | None = None,
+                 split: str = default_of(ImportPairsConfig, "split"),
                  domain: str | None = None, limit: int | None = None, teacher: str | None = None) -> int:
     """Write the pairs file; return how many records were written (duplicates of an id collapse)."""
     if bool(dataset) == bool(local):

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 
+from reasoning_suite.config_parsing import default_of
 from reasoning_suite.core.answer import final_answer
 from reasoning_suite.errors import UserError
+from reasoning_suite.trainers.config import BuildDataConfig
 from reasoning_suite.trainers.records import PairRecord
 
 SUMMARY_PROMPT = """Below is the step-by-step thinking a model wrote before answering a question.
@@ -32,7 +34,8 @@ def summary_messages(record: PairRecord) -> list[dict[str, str]]:
 
 
 def summarize(records: list[PairRecord], base_url: str, model: str, api_key_env: str | None = None,
-              cache_path: str = "summaries.cache.sqlite", concurrency: int = 8, max_tokens: int = 1024,
+              cache_path: str = "summaries.cache.sqlite", concurrency: int = default_of(BuildDataConfig, "concurrency"),
+              max_tokens: int = default_of(BuildDataConfig, "summary_max_tokens"),
               show_progress: bool = True) -> dict[str, str]:
     """Return id -> summary for every record with thinking."""
     from reasoning_suite.endpoints import CallCache, ChatClient, Endpoint
