@@ -159,7 +159,7 @@ def test_bad_inputs_give_one_line_errors(tmp_path, run_dir):
     with pytest.raises(UserError, match="no such run directory"):
         load_table([tmp_path / "nope"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(UserError, match="no lm-eval results_<timestamp>.json"):
+    with pytest.raises(UserError, match="no lm-eval output"):
         load_table([tmp_path / "empty"])
     out, model_dir, _ = run_dir
     sample_file = next(model_dir.glob("samples_rs_gsm8k_*.jsonl"))

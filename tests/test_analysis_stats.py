@@ -70,7 +70,7 @@ def test_accuracy_task_category_overall_are_macro_means():
     c = S.accuracy(df, by="category", n_boot=200).set_index("category")
     assert c.loc["A", "acc"] == pytest.approx((0.75 + 0.0) / 2)
     o = S.accuracy(df, by="overall", n_boot=200)
-    assert o["acc"].iloc[0] == pytest.approx((0.75 + 0 + 1) / 3)
+    assert o["acc"].iloc[0] == pytest.approx(((0.75 + 0.0) / 2 + 1.0) / 2)  # mean of categories A and B
     with pytest.raises(UserError, match="score"):
         S.accuracy(df, score="vibes")
 

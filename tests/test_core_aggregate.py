@@ -32,11 +32,14 @@ def test_subset_run_category_mean_then_mean_of_categories():
 
 def test_tasks_that_did_not_run_and_unknown_tasks_count_nowhere():
     a = aggregate({"rs_gsm8k": 0.2, "rs_math_500": None, "rs_aime": math.nan, "my_task": 1.0, "rs_mmlu_pro_law": 0.6})
-    assert a.categories == {"Math-OE": 0.2, "Law": 0.6}
+    assert a.categories == {"Math-OE": 0.2, "Law": 0.6, "Other": 1.0}
     assert a.suites == {"reasoning_suite": 0.2, "reasoning_suite_extended": 0.6}
-    assert a.overall == pytest.approx(0.4)  # mean of the two categories that ran
+    assert a.overall == pytest.approx(0.4)  # mean of the two suite categories that ran
     assert "my_task" not in a.weights["overall"]
-    assert aggregate({"my_task": 1.0}).overall is None
+    only = aggregate({"my_task": 1.0, "yours": 0.0})
+    assert only.overall is None and only.categories == {"Other": 0.5}
+    with pytest.raises(ValueError, match="Other"):
+        aggregate({}, Grouping(categories={"Other": ("x",)}))
 
 
 def test_weights_reproduce_every_score_and_sum_to_one():

@@ -267,3 +267,30 @@ def test_system_prompt_is_sent_and_keys_the_cache(tmp_path, run_dir):
         assert server.last_messages["echo-sys"][1]["role"] == "user"
         judge_main(common + ["--panel", str(system), "--out", str(tmp_path / "o3")])
         assert server.requests("echo-sys") == 4  # 2 repeats x 2 distinct configs; the third run is cached
+
+
+def test_status_counts_reach_the_report_absent_for_runs_without_them(tmp_path, run_dir, capsys, monkeypatch):
+    """lm-eval's status_<name> fractions become counts per task (and a run total); a task whose
+    results carry no statuses (a run made before them) has no `status`, not zeros."""
+    monkeypatch.setenv("COLUMNS", "200")
+    res_path = next(run_dir.glob("results_*.json"))
+    res = json.loads(res_path.read_text())
+    res["configs"] = {t: {"repeats": 2} for t in TASKS}
+    res["n-samples"] = {t: {"original": 4, "effective": 4} for t in TASKS}
+    res["results"]["rs_gsm8k"].update({"status_correct,none": 0.25, "status_incorrect,none": 0.25,
+                                       "status_no_answer,none": 0.125, "status_timeout,none": 0.25,
+                                       "status_error,none": 0.125, "status_error_stderr,none": 0.1})
+    res_path.write_text(json.dumps(res))
+    with ScriptedServer({"yes": Behaviour(reply="yes")}) as server:
+        panel = write_panel(tmp_path / "panel.yaml", server, [{"name": "yes", "model": "yes"}])
+        assert judge_main(["--samples", str(run_dir), "--panel", str(panel), "--out", str(tmp_path / "out")]) == 0
+    doc = json.loads((tmp_path / "out" / "results_judged.json").read_text())
+    assert doc["results"]["rs_gsm8k"]["status"] == {"correct": 2, "incorrect": 2, "no_answer": 1, "timeout": 2, "error": 1}
+    assert "status" not in doc["results"]["rs_ifeval"]
+    assert doc["status"] == doc["results"]["rs_gsm8k"]["status"]
+    printed = capsys.readouterr()
+    lines = (printed.out + printed.err).splitlines()
+    assert any("timeout+error" in line for line in lines)
+    gsm = next(line for line in lines if "rs_gsm8k" in line)
+    ifeval = next(line for line in lines if "rs_ifeval" in line)
+    assert gsm.rstrip(" │┃|").split()[-1] == "3" and ifeval.rstrip(" │┃|").split()[-1] == "-"

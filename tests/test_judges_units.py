@@ -10,7 +10,7 @@ import pytest
 from reasoning_suite.errors import UserError
 from reasoning_suite.judges.config import VoteRule, load_panel, parse_panel, preset_names
 from reasoning_suite.judges.prompts import DEFAULT_PROMPT, IFEVAL_PROMPT, answer_ending, fill_prompt
-from reasoning_suite.judges.samples import find_run
+from reasoning_suite.core.logged_run import find_one as find_run
 from reasoning_suite.judges.stats import accuracy_mae, fleiss_kappa, judge_accuracy, mean_stderr, median_mae_across_tasks, pairwise_agreement, panel_kappa
 from reasoning_suite.judges.verdicts import panel_vote, parse_verdict, vote_score
 
@@ -210,7 +210,7 @@ def test_panel_stats():
 def _judge_prompts(tmp_path, task: str, responses: list[str], filter_args: dict | None, prompt: str = "Q"):
     """The judge prompts `build_prompts` makes for one logged sample of `task` with these responses."""
     from reasoning_suite.judges.prepare import build_prompts, task_view
-    from reasoning_suite.judges.samples import TaskSamples
+    from reasoning_suite.core.logged_run import TaskLog
 
     doc = {"question": "Tom has 3 boxes?", "answer": "#### 31"}
     sample = {"doc_id": 0, "doc": doc, "resps": [responses], "arguments": {"gen_args_0": {"arg_0": prompt}}}
@@ -218,7 +218,8 @@ def _judge_prompts(tmp_path, task: str, responses: list[str], filter_args: dict 
         {"function": "rs_final_answer", "task": task, **filter_args}]}]}
     panel = load_panel("paper")
     view = task_view(task, panel, config)
-    ts = TaskSamples(task=task, path=tmp_path / f"samples_{task}.jsonl", date="d", samples=[sample])
+    ts = TaskLog(task=task, samples_path=tmp_path / f"samples_{task}.jsonl", timestamp="d")
+    ts.samples = [sample]
     prompts, _ = build_prompts(ts, view, panel)
     return [p.split("User Answer: ", 1)[1].split("\nGround Truth:", 1)[0] for p in prompts.values()]
 
@@ -248,15 +249,15 @@ def test_judge_follows_the_runs_thinking_mode_and_warns_when_it_was_forgotten(tm
 
 
 def test_samples_reader_errors(tmp_path):
-    with pytest.raises(UserError, match="no samples_<task>_<date>.jsonl"):
+    with pytest.raises(UserError, match="no lm-eval output"):
         find_run([tmp_path])
     bad = tmp_path / "samples_rs_gsm8k_2026-01-01T00-00-00.000000.jsonl"
     bad.write_text('{"doc_id": 0, "doc": {}, "resps": [["x"]]}\nnot json\n')
     with pytest.raises(UserError, match=r"samples_rs_gsm8k_.*\.jsonl:2: not valid JSON"):
-        find_run([tmp_path])
+        find_run([tmp_path]).tasks["rs_gsm8k"].samples
     bad.write_text('{"doc_id": 0, "doc": {}}\n')
     with pytest.raises(UserError, match=r":1: sample has no 'resps' field"):
-        find_run([tmp_path])
+        find_run([tmp_path]).tasks["rs_gsm8k"].samples
 
 
 def test_samples_reader_takes_newest_run_and_refuses_mixed_models(tmp_path):
@@ -266,7 +267,7 @@ def test_samples_reader_takes_newest_run_and_refuses_mixed_models(tmp_path):
     newer = run / "samples_rs_gsm8k_2026-02-01T00-00-00.000000.jsonl"
     newer.write_text((run / "samples_rs_gsm8k_2026-01-01T00-00-00.000000.jsonl").read_text().splitlines()[0] + "\n")
     found = find_run([run])
-    assert found.tasks["rs_gsm8k"].path == newer and len(found.tasks["rs_gsm8k"].samples) == 1
+    assert found.tasks["rs_gsm8k"].samples_path == newer and len(found.tasks["rs_gsm8k"].samples) == 1
     assert [p.name for p in found.ignored] == ["samples_rs_gsm8k_2026-01-01T00-00-00.000000.jsonl"]
     assert found.results is not None and "config" in found.results
     write_synthetic_run(tmp_path, per_task=1, model="other")
@@ -324,12 +325,13 @@ def test_judged_task_keeps_its_rule_score_under_its_primary_metric():
     from reasoning_suite.judges.config import load_panel
     from reasoning_suite.judges.prepare import ItemKey, task_view
     from reasoning_suite.judges.report import judge_task
-    from reasoning_suite.judges.samples import TaskSamples
+    from reasoning_suite.core.logged_run import TaskLog
 
     panel = load_panel("paper")
     samples = [{"doc_id": i, "doc": {"code": "int f();", "summary": "s"}, "resps": [["x"]], "rougeL": r}
                for i, r in enumerate((0.1, 0.3))]
-    ts = TaskSamples("rs_c_code_summarization", Path("samples_rs_c_code_summarization_x.jsonl"), "x", samples)
+    ts = TaskLog("rs_c_code_summarization", Path("samples_rs_c_code_summarization_x.jsonl"), "x")
+    ts.samples = samples
     replies = {(ItemKey(ts.task, i, 0), j.name): ChatResult("yes", None, "stop", 1, 1, False)
                for i in range(2) for j in panel.judges}
     shown = {i: {"question": "q", "truth": "s"} for i in range(2)}

@@ -4,7 +4,9 @@ One function per figure. Each takes a derived frame (see `stats`), writes ``<nam
 ``<name>.svg`` into ``out_dir`` and returns the paths, or returns ``[]`` and logs why when its
 inputs are absent (no training records -> no training-FLOPs figure): a figure is never drawn
 from made-up numbers. Everything is readable in black and white: series differ by marker,
-line style and hatch, never by colour alone.
+line style and hatch, never by colour alone. Runs in different settings (zero-/few-shot, chat
+template, thinking, repeats) are separate series (`stats.series_labels`): a bar, point or fit
+never mixes them. Category numbers come from `core.aggregate` through `stats`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from reasoning_suite.analysis.stats import pareto_mask
+from reasoning_suite.analysis.stats import pareto_mask, series_labels
 
 log = logging.getLogger("reasoning_suite.analysis")
 
@@ -172,19 +174,23 @@ def fig_accuracy_by_category(cat: pd.DataFrame, out_dir: Path, teacher: Mapping[
     c = cat[cat["mode"].isin(["base", "IFT", "reasoning"])]
     if c.empty:
         return _skip(name, "no base, IFT (ratio 0) or reasoning (ratio 1) runs")
+    c = c.assign(series=series_labels(c))
     plt = _plt()
     cats = _cats(c["category"])
     fig, axes = _grid(plt, len(cats))
-    modes = [m for m in ("base", "IFT", "reasoning") if m in set(c["mode"])]
+    order = {"base": 0, "IFT": 1, "reasoning": 2}
+    series = sorted(dict.fromkeys(zip(c["series"], c["mode"])), key=lambda sm: (order[sm[1]], sm[0]))
     for ax, category in zip(axes, cats):
         g = c[c["category"] == category]
         sizes = sorted(g["params"].dropna().unique()) or [np.nan]
-        width = 0.8 / len(modes)
-        for j, mode in enumerate(modes):
-            vals = [g[(g["mode"] == mode) & (g["params"] == s)]["acc"].mean() for s in sizes]
-            _, _, grey, hatch = _style(mode)
-            ax.bar(np.arange(len(sizes)) + (j - (len(modes) - 1) / 2) * width, 100 * np.asarray(vals), width,
-                   color="white" if mode != "IFT" else "0.75", edgecolor="black", hatch=hatch, label=mode)
+        width = 0.8 / len(series)
+        for j, (ser, mode) in enumerate(series):
+            vals = [g[(g["series"] == ser) & ((g["params"] == s) | (g["params"].isna() & np.isnan(s)))]["acc"].mean()
+                    for s in sizes]  # runs of unknown size form one "?" group
+            k = sum(1 for sm in series[:j] if sm[1] == mode)  # the n-th setting of this mode
+            _, _, grey, hatch = _style(mode) if k == 0 else _style(f"{mode}#{k}", k)
+            ax.bar(np.arange(len(sizes)) + (j - (len(series) - 1) / 2) * width, 100 * np.asarray(vals), width,
+                   color="white" if mode != "IFT" else "0.75", edgecolor="black", hatch=hatch, label=ser)
         if teacher and category in teacher:
             ax.axhline(100 * teacher[category], color="black", linestyle="-.", linewidth=1.2, label="teacher")
         ax.set_xticks(range(len(sizes)), [size_label(s) for s in sizes])
@@ -203,21 +209,25 @@ def fig_ratio_sweep(sweep: pd.DataFrame, out_dir: Path, name: str = "fig3_ratio_
     if sweep.empty or sweep["reasoning_ratio"].nunique() < 2:
         return _skip(name, "needs training records with at least two reasoning ratios, one of them 0 (IFT)")
     plt = _plt()
-    avg = sweep.groupby(["category", "order", "reasoning_ratio"], as_index=False).mean(numeric_only=True)
+    keys = ["setting"] if "setting" in sweep else []
+    avg = sweep.groupby(["category", *keys, "order", "reasoning_ratio"], as_index=False).mean(numeric_only=True)
+    several = bool(keys) and avg["setting"].nunique() > 1
     cats = _cats(avg["category"])
     fig, axes = _grid(plt, len(cats), w=3.8)
     for ax, category in zip(axes, cats):
         g = avg[avg["category"] == category]
         ax2 = ax.twinx()
         ax._rs_twin = ax2
-        for order, marker in (("sequential", "o"), ("mixed", "s")):
-            o = g[g["order"] == order].sort_values("reasoning_ratio")
-            if o.empty:
-                continue
-            ax.plot(100 * o["reasoning_ratio"], o["acc_gap"], marker=marker, color="black", linestyle="-",
-                    markerfacecolor="white" if order == "mixed" else "black", label=f"{order}: accuracy gap")
-            ax2.plot(100 * o["reasoning_ratio"], o["answer_tokens"], marker=marker, color="0.45", linestyle="--",
-                     markerfacecolor="white" if order == "mixed" else "0.45", label=f"{order}: answer tokens")
+        for setting, gs in (g.groupby("setting") if several else [("", g)]):
+            tag = f" ({setting})" if several else ""
+            for order, marker in (("sequential", "o"), ("mixed", "s")):
+                o = gs[gs["order"] == order].sort_values("reasoning_ratio")
+                if o.empty:
+                    continue
+                ax.plot(100 * o["reasoning_ratio"], o["acc_gap"], marker=marker, color="black", linestyle="-",
+                        markerfacecolor="white" if order == "mixed" else "black", label=f"{order}{tag}: accuracy gap")
+                ax2.plot(100 * o["reasoning_ratio"], o["answer_tokens"], marker=marker, color="0.45", linestyle="--",
+                         markerfacecolor="white" if order == "mixed" else "0.45", label=f"{order}{tag}: answer tokens")
         ax.axhline(0, color="black", linewidth=0.6)
         ax.set_title(category)
         ax.set_xlabel("reasoning ratio (%)")
@@ -262,21 +272,22 @@ def fig_inference_flops(cat: pd.DataFrame, fits: Mapping[str, Any], out_dir: Pat
     if d.empty:
         return _skip(name, "no run with inference FLOPs (needs the model config of each run)")
     plt = _plt()
+    d = d.assign(series=series_labels(d))
     cats = _cats(d["category"])
     fig, axes = _grid(plt, len(cats))
     for ax, category in zip(axes, cats):
         g = d[d["category"] == category]
-        for mode, r in g.groupby("mode"):
-            marker, ls, grey, _ = _style(mode)
+        for i, ((series, mode), r) in enumerate(g.groupby(["series", "mode"])):
+            marker, ls, grey, _ = _style(mode) if series == mode else _style(series, i)
             ax.scatter(r[col], 100 * r["acc"], marker=marker, edgecolors="black",
-                       facecolors=grey if mode != "reasoning" else "none", s=34, label=mode, zorder=3)
-            fit = (fits.get(category) or {}).get(mode)
+                       facecolors=grey if mode != "reasoning" else "none", s=34, label=series, zorder=3)
+            fit = (fits.get(category) or {}).get(series)
             if fit and "alpha" in fit:
                 xs = np.logspace(np.log10(r[col].min()) - 0.5, np.log10(r[col].max()) + 0.5, 100)
                 from reasoning_suite.analysis.fits import saturating
 
                 ax.plot(xs, 100 * saturating(xs, fit["alpha"], fit["beta"], fit["gamma"], fit["delta"]),
-                        color="black", linestyle=ls, linewidth=1, label=f"{mode} fit")
+                        color="black", linestyle=ls, linewidth=1, label=f"{series} fit")
         _pareto_panel(ax, category, g[col], g["acc"], f"inference FLOPs per answer ({flops})")
     _legend(fig, axes)
     return _save(fig, out_dir, name)
@@ -295,14 +306,16 @@ def fig_length_correctness(lengths: pd.DataFrame, out_dir: Path, name: str = "fi
     if d.empty:
         return _skip(name, "no samples")
     plt = _plt()
+    keys = ["setting"] if "setting" in d and d["setting"].nunique() > 1 else []
     cats = _cats(d["category"])
     fig, axes = _grid(plt, len(cats))
     for ax, category in zip(axes, cats):
-        g = d[d["category"] == category].groupby("params", dropna=False).mean(numeric_only=True).reset_index()
+        g = d[d["category"] == category].groupby(["params", *keys], dropna=False).mean(numeric_only=True).reset_index()
         x = np.arange(len(g))
         ax.bar(x - 0.2, g["tokens_correct"], 0.4, color="white", edgecolor="black", hatch="//", label="correct")
         ax.bar(x + 0.2, g["tokens_incorrect"], 0.4, color="0.55", edgecolor="black", label="incorrect")
-        ax.set_xticks(x, [size_label(p) for p in g["params"]])
+        ax.set_xticks(x, [size_label(p) + (f"\n{s}" if keys else "") for p, s in
+                          zip(g["params"], g["setting"] if keys else g["params"])])
         ax.set_ylabel("answer tokens")
         ax.set_title(category)
         ax2 = ax.twinx()
@@ -325,7 +338,9 @@ def fig_early_stopping(es: pd.DataFrame, out_dir: Path, flops: str = "arch",
         return _skip(name, "no run with inference FLOPs (needs the model config of each run)")
     plt = _plt()
     agg = es.groupby(["run", "category", "percentile"], as_index=False).agg(
-        acc=("acc", "mean"), flops=(col, "mean"), mode=("mode", "first"))
+        acc=("acc", "mean"), flops=(col, "mean"), mode=("mode", "first"),
+        **({"setting": ("setting", "first")} if "setting" in es else {}))
+    agg["series"] = series_labels(agg)
     cats = _cats(agg["category"])
     fig, axes = _grid(plt, len(cats))
     for ax, category in zip(axes, cats):
@@ -335,8 +350,8 @@ def fig_early_stopping(es: pd.DataFrame, out_dir: Path, flops: str = "arch",
             r = r.sort_values("percentile")
             marker, ls, grey, _ = _style(r["mode"].iloc[0], i)
             ax.plot(r["flops"], 100 * r["acc"], marker=marker, linestyle=ls, color=grey, markersize=4,
-                    label=r["mode"].iloc[0] if r["mode"].iloc[0] not in labelled else None)
-            labelled.add(r["mode"].iloc[0])
+                    label=r["series"].iloc[0] if r["series"].iloc[0] not in labelled else None)
+            labelled.add(r["series"].iloc[0])
         _pareto_panel(ax, category, g["flops"], g["acc"], f"inference FLOPs per answer ({flops})")
     _legend(fig, axes)
     return _save(fig, out_dir, name)
@@ -353,20 +368,21 @@ def fig_flops_vs_size(cat: pd.DataFrame, fits: Mapping[str, Any], out_dir: Path,
     if d.empty or d["params"].nunique() < 2:
         return _skip(name, "needs IFT or reasoning runs of at least two model sizes with inference FLOPs")
     plt = _plt()
+    d = d.assign(series=series_labels(d))
     cats = _cats(d["category"])
     fig, axes = _grid(plt, len(cats))
     for ax, category in zip(axes, cats):
         g = d[d["category"] == category]
-        for mode, r in g.groupby("mode"):
-            marker, ls, grey, _ = _style(mode)
+        for i, ((series, mode), r) in enumerate(g.groupby(["series", "mode"])):
+            marker, ls, grey, _ = _style(mode) if series == mode else _style(series, i)
             ax.scatter(r["params"], r[col], marker=marker, edgecolors="black",
                        facecolors=grey if mode == "IFT" else "none", s=34, zorder=3)
-            fit = (fits.get(category) or {}).get(mode)
-            label = mode
+            fit = (fits.get(category) or {}).get(series)
+            label = series
             if fit and "beta" in fit:
                 xs = np.logspace(np.log10(r["params"].min()), np.log10(r["params"].max()), 50)
                 ax.plot(xs, fit["alpha"] * xs ** fit["beta"], color="black", linestyle=ls, linewidth=1)
-                label = f"{mode} (β={fit['beta']:.2f})"
+                label = f"{series} (β={fit['beta']:.2f})"
             ax.scatter([], [], marker=marker, edgecolors="black", facecolors=grey if mode == "IFT" else "none", label=label)
         _logx(ax)
         ax.set_yscale("log")

@@ -1,5 +1,12 @@
 """The leaderboard: one row per run, accuracy per task, per category and overall, cost per answer.
 
+Category and overall numbers are `core.aggregate`'s (category = mean of its tasks that ran,
+overall = mean of the categories that ran), the same as the judge report and lm-eval's groups.
+One row per run: runs of one model in different settings (zero-/few-shot, chat template,
+thinking, repeats) are separate rows. "unscored" counts the answers the rule scorer could not
+score (timeout + error, from lm-eval's `status_<name>` metrics); "–" for runs made before
+statuses existed, never 0.
+
 Rendered four ways from one frame: a rich terminal table, Markdown, CSV and a single
 self-contained HTML file (inline CSS and JavaScript, figures embedded as data URIs, sortable
 columns) that can be mailed or attached to a paper's supplement as is.
@@ -19,7 +26,14 @@ import pandas as pd
 
 from reasoning_suite.analysis import stats as S
 from reasoning_suite.analysis.report import Analysis
+from reasoning_suite.core.aggregate import aggregate
+from reasoning_suite.core.score import Status
 from reasoning_suite.errors import UserError
+
+SCORE_NOTE = ("accuracy in %: category = mean of its tasks that ran, overall = mean of the categories that ran "
+              "(each task once; rougeL is never averaged into acc); CI = 95% stratified bootstrap, "
+              f"n/a with fewer than {S.MIN_BOOTSTRAP_N} samples in a task")
+UNSCORED = (Status.TIMEOUT.value, Status.ERROR.value)
 
 
 def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -39,6 +53,7 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
     meta = t.drop_duplicates("run").set_index(t.drop_duplicates("run")["run"].astype(str))
     for lab in labels:
         rows[lab]["mode"] = str(meta.loc[lab, "mode"])
+        rows[lab]["setting"] = str(meta.loc[lab, "setting"]) if "setting" in meta else ""
         rows[lab]["params"] = float(meta.loc[lab, "params"])
         rows[lab]["tokens"] = "approx" if str(meta.loc[lab, "token_source"]) != "tokenizer" else "exact"
     from reasoning_suite.analysis.figures import _cats
@@ -67,17 +82,22 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
         for _, r in pt.iterrows():
             rows[str(r["run"])][f"{r['task']}{suffix}"] = 100 * r["acc"]
         columns["task"] += [f"{x}{suffix}" for x in tasks]
-    # Cost per answer: means over tasks (each task once), like accuracy.
+    # Cost per answer: overall by the same rule as accuracy (mean of the categories' task means).
     pt = S.per_run_task(t, score="rule")
-    cost = pt.groupby("run")[["answer_tokens", "thinking_tokens", "inference_flops_arch", "inference_flops_paper", "truncated"]].mean()
+    groups_of = S.grouping(t)
+    cost_cols = {"answer tokens": ("answer_tokens", 1), "thinking tokens": ("thinking_tokens", 1),
+                 "truncated %": ("truncated", 100), "inference FLOPs (arch)": ("inference_flops_arch", 1),
+                 "inference FLOPs (paper)": ("inference_flops_paper", 1)}
+    for lab, g in pt.groupby("run", sort=False):
+        for name, (col, scale) in cost_cols.items():
+            ov = aggregate(dict(zip(g["task"], g[col])), groups_of).overall
+            rows[str(lab)][name] = np.nan if ov is None else scale * ov
+    columns["cost"] = list(cost_cols)
+    status = status_breakdown(a)
     for lab in labels:
-        if lab in cost.index:
-            rows[lab]["answer tokens"] = cost.loc[lab, "answer_tokens"]
-            rows[lab]["thinking tokens"] = cost.loc[lab, "thinking_tokens"]
-            rows[lab]["truncated %"] = 100 * cost.loc[lab, "truncated"]
-            rows[lab]["inference FLOPs (arch)"] = cost.loc[lab, "inference_flops_arch"]
-            rows[lab]["inference FLOPs (paper)"] = cost.loc[lab, "inference_flops_paper"]
-    columns["cost"] = ["answer tokens", "thinking tokens", "truncated %", "inference FLOPs (arch)", "inference FLOPs (paper)"]
+        per_task = status.get(lab) or {}
+        rows[lab]["unscored"] = float(sum(c.get(k, 0) for c in per_task.values() for k in UNSCORED)) if per_task else np.nan
+    columns["status"] = ["unscored"]
     for col in columns["overall"][::2] + columns["category"]:
         dcol = f"Δ {col}"
         base = rows[baseline].get(col, np.nan)
@@ -85,8 +105,8 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
             rows[lab][dcol] = rows[lab].get(col, np.nan) - base
         columns["delta"].append(dcol)
     frame = pd.DataFrame([rows[lab] for lab in labels])
-    order = ["run", "mode", "params", "tokens"] + columns["overall"] + columns["delta"][:len(scores)] + \
-        columns["category"] + columns["delta"][len(scores):] + columns["cost"] + columns["task"]
+    order = ["run", "mode", "setting", "params", "tokens"] + columns["overall"] + columns["delta"][:len(scores)] + \
+        columns["category"] + columns["delta"][len(scores):] + columns["cost"] + columns["status"] + columns["task"]
     frame = frame.reindex(columns=order)
     frame = frame.sort_values("overall", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
     notes = []
@@ -95,10 +115,33 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
             notes.append(f"{lab}: token counts approximate ({meta.loc[lab, 'token_source']}; no tokenizer could be loaded)")
         if str(meta.loc[lab, "flops_source"]) != "config":
             notes.append(f"{lab}: {meta.loc[lab, 'flops_source']}")
-    info = {"baseline": baseline, "judged": judged, "columns": columns, "notes": notes, "score_note":
-            "accuracy in %: category = mean of its tasks, overall = mean of all tasks; CI = 95% stratified bootstrap, "
-            f"n/a with fewer than {S.MIN_BOOTSTRAP_N} samples in a task"}
+    for lab in labels:
+        if not status.get(lab):
+            notes.append(f"{lab}: no scoring statuses in its results (a run made before they existed): unscored answers unknown")
+    info = {"baseline": baseline, "judged": judged, "columns": columns, "notes": notes, "score_note": SCORE_NOTE,
+            "status": status}
     return frame, info
+
+
+def status_breakdown(a: Analysis) -> dict[str, dict[str, dict[str, int]]]:
+    """Per run and task: answers per scoring status (`core.score.status_counts`); a run or task
+    whose results carry no statuses is absent."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for run in a.runs:
+        per_task = {t: c for t, log in run.logged.tasks.items() if (c := log.status_counts())}
+        if per_task:
+            out[run.label] = per_task
+    return out
+
+
+def status_rows(info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-task breakdown shown under the leaderboard: tasks with timeout or error answers."""
+    rows = []
+    for run, per_task in (info.get("status") or {}).items():
+        for task, counts in per_task.items():
+            if any(counts.get(k, 0) for k in UNSCORED):
+                rows.append({"run": run, "task": task, **{s.value: counts.get(s.value) for s in Status}})
+    return rows
 
 
 def _cat_of(t: pd.DataFrame, task: str) -> str:
@@ -121,20 +164,35 @@ def _fmt(col: str, v: Any) -> str:
         return f"{v:.3g}"
     if col.startswith("Δ"):
         return f"{v:+.1f}"
-    if "tokens" in col:
+    if "tokens" in col or col == "unscored":
         return f"{v:.0f}"
     return f"{v:.1f}"
 
 
 def to_markdown(frame: pd.DataFrame, info: dict[str, Any]) -> str:
     cols = list(frame.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" if c in ("run", "mode") else "---:" for c in cols) + "|"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" if c in ("run", "mode", "setting") else "---:" for c in cols) + "|"]
     for _, r in frame.iterrows():
         lines.append("| " + " | ".join(_fmt(c, r[c]).replace("|", "\\|") for c in cols) + " |")
     lines.append("")
     lines.append(f"Δ: points against `{info['baseline']}`. {info['score_note']}.")
     lines += [f"- {n}" for n in info["notes"]]
+    lines += ["", *_status_markdown(info)]
     return "\n".join(lines) + "\n"
+
+
+def _status_markdown(info: dict[str, Any]) -> list[str]:
+    rows = status_rows(info)
+    if not info.get("status"):
+        return []
+    if not rows:
+        return ["Scoring statuses: no answer timed out or failed to score."]
+    cols = ["run", "task", *[s.value for s in Status]]
+    out = ["Answers the rule scorer could not score (timeout, error), per task:", "",
+           "| " + " | ".join(cols) + " |", "|---|---|" + "---:|" * len(Status)]
+    for r in rows:
+        out.append("| " + " | ".join("–" if r[c] is None else str(r[c]) for c in cols) + " |")
+    return out
 
 
 def print_table(frame: pd.DataFrame, info: dict[str, Any], *, tasks: bool = False, console=None) -> None:
@@ -146,15 +204,18 @@ def print_table(frame: pd.DataFrame, info: dict[str, Any], *, tasks: bool = Fals
     judged = info["judged"]
     # Rule and judge scores share a cell ("rule / judge") so a judged leaderboard is no wider.
     paired = ["overall", "Δ overall"] + [k for k in c["category"] if not k.endswith(" (judge)")]
-    cols = ["run", "mode", "params", "overall", "overall CI", "Δ overall"] + paired[2:] + \
-        ["answer tokens", "truncated %", "inference FLOPs (arch)"] + \
+    # The terminal is narrow: the setting only when runs differ in it, unscored only when known.
+    setting = ["setting"] if frame["setting"].nunique() > 1 else []
+    unscored = ["unscored"] if info.get("status") else []
+    cols = ["run", "mode", *setting, "params", "overall", "overall CI", "Δ overall"] + paired[2:] + \
+        ["answer tokens", "truncated %", "inference FLOPs (arch)", *unscored] + \
         ([t for t in c["task"] if not t.endswith(" (judge)")] if tasks else [])
     approx = any(frame["tokens"] == "approx")
     table = Table(title="reasoning-suite leaderboard",
                   caption=f"accuracy %{' as rule / judge' if judged else ''}; Δ vs {info['baseline']} (points); "
                   f"{info['score_note']}" + ("; * approximate token counts (no tokenizer)" if approx else ""))
     for col in cols:
-        table.add_column(col, justify="left" if col in ("run", "mode") else "right",
+        table.add_column(col, justify="left" if col in ("run", "mode", "setting") else "right",
                          no_wrap=col in ("run", "mode", "overall CI") or (judged and col in paired), overflow="fold")
     for _, r in frame.iterrows():
         cells = []
@@ -168,6 +229,16 @@ def print_table(frame: pd.DataFrame, info: dict[str, Any], *, tasks: bool = Fals
             cells[0] += "*"
         table.add_row(*cells)
     console.print(table)
+    rows = status_rows(info)
+    if rows:
+        st = Table(title="answers the rule scorer could not score, per task")
+        for col in ("run", "task", *[s.value for s in Status]):
+            st.add_column(col, justify="left" if col in ("run", "task") else "right")
+        for r in rows:
+            st.add_row(r["run"], r["task"], *["–" if r[s.value] is None else str(r[s.value]) for s in Status])
+        console.print(st)
+    elif info.get("status"):
+        console.print("scoring statuses: no answer timed out or failed to score")
     for n in info["notes"]:
         console.print(f"[yellow]note:[/yellow] {n}")
 
@@ -218,6 +289,18 @@ _JS = """
 """
 
 
+def _status_html(info: dict[str, Any]) -> str:
+    rows = status_rows(info)
+    if not rows:
+        return "<p class=note>Scoring statuses: no answer timed out or failed to score.</p>" if info.get("status") else ""
+    cols = ["run", "task", *[s.value for s in Status]]
+    head = "".join(f"<th scope=col>{c}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape('–' if r[c] is None else str(r[c]))}</td>" for c in cols) + "</tr>"
+                   for r in rows)
+    return (f"<h2>Answers the rule scorer could not score</h2><table class=status><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
+
+
 def to_html(frame: pd.DataFrame, info: dict[str, Any], figures: list[Path] = (), *, title: str = "reasoning-suite leaderboard") -> str:
     cols = list(frame.columns)
     head = "".join(f"<th scope=col>{html.escape(c)}</th>" for c in cols)
@@ -248,6 +331,7 @@ def to_html(frame: pd.DataFrame, info: dict[str, Any], figures: list[Path] = (),
         + "".join(body)
         + "</tbody></table></div>"
         + "".join(f"<p class=note>{html.escape(n)}</p>" for n in info["notes"])
+        + _status_html(info)
         + (f"<h2>Figures</h2>{figs}" if figs else "")
         + f"<script>{_JS}</script></body></html>"
     )

@@ -74,28 +74,31 @@ class Analysis:
         """Per category and mode (IFT, reasoning): accuracy against inference FLOPs per answer."""
         ceil = self.teacher_accuracy()
         out: dict[str, dict[str, Any]] = {}
-        for (cat, mode), g in self.per_category.groupby(["category", "mode"]):
+        pc = self.per_category.assign(series=S.series_labels(self.per_category))
+        for (cat, mode, series), g in pc.groupby(["category", "mode", "series"]):
             if mode not in ("IFT", "reasoning"):
                 continue
             g = g[np.isfinite(g[self.fcol].astype(float))]
             try:
                 fit = fit_saturating(g[self.fcol], g["acc"], ceiling=ceil.get(cat, 1.0))
-                out.setdefault(cat, {})[mode] = {**fit.to_dict(), "runs": list(g["run"])}
+                out.setdefault(cat, {})[series] = {**fit.to_dict(), "runs": list(g["run"])}
             except UserError as exc:
-                out.setdefault(cat, {})[mode] = {"skipped": str(exc), "runs": list(g["run"])}
+                out.setdefault(cat, {})[series] = {"skipped": str(exc), "runs": list(g["run"])}
         return out
 
     def loglinear_fits(self) -> dict[str, dict[str, Any]]:
-        """Per category and mode: inference FLOPs per answer against parameters, y = α x^β."""
+        """Per category and series (mode, and setting when a mode has several): inference FLOPs
+        per answer against parameters, y = α x^β."""
         out: dict[str, dict[str, Any]] = {}
-        for (cat, mode), g in self.per_category.groupby(["category", "mode"]):
+        pc = self.per_category.assign(series=S.series_labels(self.per_category))
+        for (cat, mode, series), g in pc.groupby(["category", "mode", "series"]):
             if mode not in ("IFT", "reasoning"):
                 continue
             try:
                 fit = fit_loglinear(g["params"], g[self.fcol])
-                out.setdefault(cat, {})[mode] = {**fit.to_dict(), "runs": list(g["run"])}
+                out.setdefault(cat, {})[series] = {**fit.to_dict(), "runs": list(g["run"])}
             except UserError as exc:
-                out.setdefault(cat, {})[mode] = {"skipped": str(exc), "runs": list(g["run"])}
+                out.setdefault(cat, {})[series] = {"skipped": str(exc), "runs": list(g["run"])}
         return out
 
     def pareto(self) -> dict[str, dict[str, list[str]]]:

@@ -1,20 +1,22 @@
 """Evaluation runs on disk -> one tidy table, one row per (run, task, sample).
 
-Reads what lm-eval writes with ``--output_path OUT --log_samples`` (docs/DATAFLOW.md §2):
-``results_<ts>.json`` and ``samples_<task>_<ts>.jsonl`` in ``OUT/<model_sanitized>/``; the
-judge panel's ``judged/`` files next to them (§3) when present; and the training record
+Reads what lm-eval writes with ``--output_path OUT --log_samples`` (docs/DATAFLOW.md §2)
+through `reasoning_suite.core.logged_run` (the one reader, shared with the judges); the judge
+panel's ``judged/`` files next to them (§3) when present; and the training record
 ``reasoning_suite_run.json`` in the checkpoint directory named by ``pretrained=`` (§4).
 
-A RUN argument is any directory holding results files (``OUT``, ``OUT/<model>`` or a tree
-of several), one results file per run. ``LABEL=PATH`` names the runs found under PATH.
+A RUN argument is any directory holding lm-eval output (``OUT``, ``OUT/<model>`` or a tree of
+several), or a results file. One run is one model in one evaluation mode: re-runs in the same
+mode merge (newest per task), a zero-shot and a three-shot run stay two runs, and the table's
+``setting`` column says which (e.g. "0-shot chat", "3-shot"). ``LABEL=PATH`` names the runs
+found under PATH.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -24,6 +26,7 @@ import pandas as pd
 
 from reasoning_suite.analysis import flops as F
 from reasoning_suite.analysis.tokens import APPROX_SOURCE, counter_for
+from reasoning_suite.core.logged_run import LoggedRun, TaskLog, discover, gen_kwargs_of, prompt_of, read_json, responses
 from reasoning_suite.errors import UserError
 from reasoning_suite.core.answer import AnswerRule
 from reasoning_suite.harness_tasks.registry import TASKS, logged_answer_rule
@@ -32,28 +35,14 @@ from reasoning_suite.jsonl import iter_jsonl
 log = logging.getLogger("reasoning_suite.analysis")
 
 RUN_RECORD = "reasoning_suite_run.json"
-_RESULTS_RE = re.compile(r"^results_(?P<ts>.+)\.json$")
-# `--output_path x.json` makes lm-eval write `x_<ts>.json` with the samples beside it.
-_NAMED_RESULTS_RE = re.compile(r"^(?P<stem>.+)_(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d+)?)\.json$")
-
-
-def _results_ts(path: Path) -> str | None:
-    """The timestamp of an lm-eval results file, or None when the file is not one."""
-    m = _RESULTS_RE.match(path.name)
-    if m:
-        return m.group("ts")
-    m = _NAMED_RESULTS_RE.match(path.name)
-    if m and any(path.parent.glob(f"samples_*_{m.group('ts')}.jsonl")):
-        return m.group("ts")
-    return None
 
 # Columns of the tidy table, in order (docs/analysis.md describes each).
 RUN_COLUMNS = [
-    "run", "model", "base_model", "format", "reasoning_ratio", "order", "mode", "params",
+    "run", "model", "base_model", "format", "reasoning_ratio", "order", "mode", "setting", "params",
     "train_flops_paper", "train_flops_arch", "token_source", "flops_source", "judged",
 ]
 SAMPLE_COLUMNS = [
-    "task", "category", "doc_id", "n_repeats", "acc", "has_answer", "judge_acc",
+    "task", "category", "doc_id", "n_repeats", "acc", "metric", "has_answer", "judge_acc",
     "prompt_tokens", "answer_tokens", "thinking_tokens", "final_tokens", "max_gen_toks",
     "truncated", "no_final_answer", "inference_flops_paper", "inference_flops_arch",
 ]
@@ -64,6 +53,7 @@ class Run:
     """One lm-eval run (one results file) and everything found about it."""
 
     label: str
+    logged: LoggedRun
     results_path: Path
     results: dict[str, Any]
     sample_paths: dict[str, Path]
@@ -75,6 +65,11 @@ class Run:
     arch: F.ArchSpec | None = None
     flops_source: str = ""
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def setting(self) -> str:
+        """How it was evaluated (few-shot count, chat template, thinking, repeats): `EvalMode.label`."""
+        return self.logged.mode.label
 
     @property
     def mode(self) -> str:
@@ -94,31 +89,8 @@ class Run:
 # ----------------------------------------------------------------------------- discovery
 
 
-def parse_model_args(raw: Any) -> dict[str, str]:
-    """lm-eval stores ``model_args`` as ``"k=v,k=v"`` or, from the Python API, as a dict."""
-    if raw is None:
-        return {}
-    if isinstance(raw, dict):
-        return {str(k): str(v) for k, v in raw.items()}
-    out: dict[str, str] = {}
-    for part in str(raw).split(","):
-        if "=" in part:
-            k, v = part.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: file not found") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-
-
 def discover_runs(specs: Iterable[str | Path]) -> list[Run]:
-    """Find every results file under the given paths and pair it with its sample files."""
+    """Find every run under the given paths (`core.logged_run.discover`) with its results file."""
     runs: list[Run] = []
     for spec in specs:
         spec = str(spec)
@@ -128,65 +100,56 @@ def discover_runs(specs: Iterable[str | Path]) -> list[Run]:
         root = Path(spec)
         if not root.exists():
             raise UserError(f"{root}: no such run directory")
-        if root.is_file():
-            found = [root]
-        else:
-            found = sorted(p for p in root.rglob("*.json") if "judged" not in p.parts[len(root.parts):])
-        found = [p for p in found if _results_ts(p)]
-        if not found:
-            raise UserError(
-                f"{root}: no lm-eval results_<timestamp>.json found (run lm_eval with --output_path and --log_samples)"
-            )
-        for i, path in enumerate(found):
-            runs.append(_open_run(path, label if len(found) == 1 else (f"{label}:{i}" if label else None)))
+        found = discover([root])
+        for i, logged in enumerate(found):
+            runs.append(_open_run(logged, label if len(found) == 1 else (f"{label}:{i}" if label else None)))
     _unique_labels(runs)
     return runs
 
 
-def _open_run(path: Path, label: str | None) -> Run:
-    results = _read_json(path)
-    if not isinstance(results, dict) or "results" not in results:
-        raise UserError(f"{path}: not an lm-eval results file (no 'results' field)")
-    ts = _results_ts(path)
-    samples: dict[str, Path] = {}
-    suffix = f"_{ts}.jsonl"
-    for p in path.parent.glob(f"samples_*{suffix}"):
-        samples[p.name[len("samples_") : -len(suffix)]] = p
-    if not samples:
+def _open_run(logged: LoggedRun, label: str | None) -> Run:
+    path = logged.results_path
+    if path is None or logged.results is None:
         raise UserError(
-            f"{path}: no samples_<task>_{ts}.jsonl next to it; the analysis needs lm_eval --log_samples"
+            f"{logged.directory}: samples without their results_<timestamp>.json; the analysis needs lm-eval's results file"
         )
-    missing = sorted(set(results.get("configs") or {}) - set(samples))
+    results = logged.results
+    samples = {t: log.samples_path for t, log in logged.tasks.items()}
+    configs = {t for r in logged.results_paths for log in logged.tasks.values() if log.results_path == r
+               for t in ((log.results or {}).get("configs") or {})}
+    missing = sorted(configs - set(samples))
     if missing:
         log.warning("%s: no logged samples for task(s) %s; they are left out", path, ", ".join(missing))
-    config = results.get("config") or {}
-    model_args = parse_model_args(config.get("model_args"))
-    pretrained = model_args.get("pretrained") or model_args.get("model") or None
+    for old in logged.ignored:
+        log.warning("%s: an older or unmatched samples file; the newest samples of each task are used", old)
     run = Run(
         label=label or "",
+        logged=logged,
         results_path=path,
         results=results,
         sample_paths=dict(sorted(samples.items())),
-        model_args=model_args,
-        pretrained=pretrained,
+        model_args=logged.model_args,
+        pretrained=logged.pretrained,
     )
     if not run.label:
+        pretrained = run.pretrained
         base = Path(pretrained).name if pretrained else (results.get("model_name") or path.parent.name)
         run.label = base or path.parent.name
     _attach_record(run)
-    _attach_judged(run, ts)
+    _attach_judged(run)
     _attach_arch(run)
     return run
 
 
 def _unique_labels(runs: list[Run]) -> None:
-    seen: dict[str, int] = {}
-    for r in runs:
-        seen[r.label] = seen.get(r.label, 0) + 1
-    for r in runs:
-        if seen[r.label] > 1:
-            ts = _results_ts(r.results_path)
-            r.label = f"{r.label}@{ts}"
+    """Runs sharing a label get their setting appended, then (same setting too) their timestamp."""
+    for suffix in (lambda r: f" [{r.setting}]", lambda r: f"@{r.logged.timestamp}"):
+        counts = Counter(r.label for r in runs)
+        for lab, n in counts.items():
+            members = [r for r in runs if r.label == lab]
+            if n > 1 and len({suffix(r) for r in members}) > 1:
+                for r in members:
+                    r.label += suffix(r)
 
 
 def _attach_record(run: Run) -> None:
@@ -194,7 +157,7 @@ def _attach_record(run: Run) -> None:
         return
     p = Path(run.pretrained) / RUN_RECORD
     if p.is_file():
-        rec = _read_json(p)
+        rec = read_json(p)
         if not isinstance(rec, dict):
             raise UserError(f"{p}: a training record must be a JSON object")
         ratio = rec.get("reasoning_ratio")
@@ -203,14 +166,18 @@ def _attach_record(run: Run) -> None:
         run.record = rec
 
 
-def _attach_judged(run: Run, ts: str) -> None:
+def _attach_judged(run: Run) -> None:
+    mine = {p.resolve() for p in run.logged.results_paths}
     for d in (run.results_path.parent / "judged", run.results_path.parent.parent / "judged"):
         f = d / "results_judged.json"
         if f.is_file():
-            jr = _read_json(f)
+            jr = read_json(f)
             src = jr.get("source") if isinstance(jr, dict) else None
             if src and Path(src).resolve() not in {run.results_path.parent.resolve(), run.results_path.parent.parent.resolve()}:
                 continue  # judged results of another run directory
+            src_results = jr.get("source_results") if isinstance(jr, dict) else None
+            if src_results and Path(src_results).resolve() not in mine:
+                continue  # judged another run (another mode) of the same directory
             run.judged_dir, run.judged_results = d, jr
             return
 
@@ -266,37 +233,27 @@ class _TaskRows:
     closed: list[bool] = field(default_factory=list)
     prompt_hashes: list[str | None] = field(default_factory=list)
     texts: list[list[str]] = field(default_factory=list)  # the responses of each sample
+    metric: str = ""  # the per-sample metric read as `acc` (the task's primary metric)
 
 
-def _read_samples(path: Path, task: str, task_config: dict | None = None) -> _TaskRows:
+def _read_samples(task_log: TaskLog, task: str, task_config: dict | None = None) -> _TaskRows:
+    path = task_log.samples_path
     rows = _TaskRows()
     metric = _primary_metric(task)
-    first_filter = None
-    seen: set = set()
-    for where, s in iter_jsonl(path):
-        if not isinstance(s, dict) or "doc_id" not in s or "resps" not in s:
-            raise UserError(f"{where}: not an lm-eval sample (needs 'doc_id' and 'resps')")
-        filt = s.get("filter")
-        if first_filter is None:
-            first_filter = filt
-        elif filt != first_filter:
-            continue  # several filters: the first one logged is the task's answer
+    for s in task_log.samples:  # validated by core.logged_run: first filter, each doc_id once
         doc_id = s["doc_id"]
-        if doc_id in seen:
-            raise UserError(f"{where}: doc_id {doc_id} appears twice for filter {filt!r}")
-        seen.add(doc_id)
         score = s.get(metric)
+        name = metric
         if score is None:
             names = [m for m in s.get("metrics") or [] if isinstance(s.get(m), (int, float))]
             if not names:
-                raise UserError(f"{where}: no per-sample metric ({metric!r} or any in 'metrics')")
-            score = s[names[0]]
-        args = (s.get("arguments") or {}).get("gen_args_0") or {}
-        prompt = args.get("arg_0")
-        gen = args.get("arg_1")
-        resps = s["resps"]
-        texts = resps[0] if resps and isinstance(resps[0], list) else resps
-        texts = [t if isinstance(t, str) else "" for t in texts] or [""]
+                raise UserError(f"{task_log.samples_path} (doc_id {doc_id}): no per-sample metric ({metric!r} or any in 'metrics')")
+            name = names[0]
+            score = s[name]
+        rows.metric = rows.metric or name
+        prompt = prompt_of(s)
+        gen = gen_kwargs_of(s)
+        texts = responses(s) or [""]
         rows.doc_ids.append(doc_id)
         rows.n_rep.append(len(texts))
         rows.acc.append(float(score))
@@ -304,12 +261,9 @@ def _read_samples(path: Path, task: str, task_config: dict | None = None) -> _Ta
         rows.has_answer.append(float(ha) if isinstance(ha, (int, float)) else math.nan)
         mg = gen.get("max_gen_toks") if isinstance(gen, dict) else None
         rows.max_gen.append(float(mg) if isinstance(mg, (int, float)) else math.nan)
-        prompt = prompt if isinstance(prompt, str) else ""
         rows.prompts.append(prompt)
         rows.prompt_hashes.append(s.get("prompt_hash"))
         rows.texts.append(texts)
-    if not rows.doc_ids:
-        raise UserError(f"{path}: no samples in the file")
     # The thinking/answer split by the rule the run was scored with (its logged filter mode).
     rule: AnswerRule = logged_answer_rule(task, task_config, rows.prompts, where=str(path))
     for texts in rows.texts:
@@ -354,8 +308,8 @@ def _read_judged(run: Run, task: str, doc_ids: list[int], prompt_hashes: list[st
 def _run_table(run: Run, cached_ffn: bool) -> pd.DataFrame:
     counter = counter_for(run.model_args.get("tokenizer") or run.pretrained)
     frames = []
-    for task, path in run.sample_paths.items():
-        r = _read_samples(path, task, (run.results.get("configs") or {}).get(task))
+    for task, task_log in run.logged.tasks.items():
+        r = _read_samples(task_log, task, task_log.config)
         reps = np.asarray(r.n_rep)
         starts = np.concatenate([[0], np.cumsum(reps)[:-1]]).astype(np.int64)
         p_tok = counter.count(r.prompts).astype(np.float64)
@@ -384,6 +338,7 @@ def _run_table(run: Run, cached_ffn: bool) -> pd.DataFrame:
                     "doc_id": r.doc_ids,
                     "n_repeats": reps,
                     "acc": r.acc,
+                    "metric": r.metric,
                     "has_answer": r.has_answer,
                     "judge_acc": _read_judged(run, task, r.doc_ids, r.prompt_hashes),
                     "prompt_tokens": p_tok,
@@ -409,6 +364,7 @@ def _run_table(run: Run, cached_ffn: bool) -> pd.DataFrame:
         "reasoning_ratio": float(rec["reasoning_ratio"]) if rec.get("reasoning_ratio") is not None else np.nan,
         "order": rec.get("order") or "",
         "mode": run.mode,
+        "setting": run.setting,
         "params": float(run.arch.num_parameters) if run.arch else np.nan,
         "train_flops_paper": float(tf["paper"]) if isinstance(tf.get("paper"), (int, float)) else np.nan,
         "train_flops_arch": float(tf["arch"]) if isinstance(tf.get("arch"), (int, float)) else np.nan,
@@ -435,7 +391,8 @@ def load_table(
             progress(run.label)
         frames.append(_run_table(run, cached_ffn))
     df = pd.concat(frames, ignore_index=True)
-    for col in ("run", "model", "base_model", "format", "order", "mode", "task", "category", "token_source", "flops_source"):
+    for col in ("run", "model", "base_model", "format", "order", "mode", "setting", "task", "category", "metric",
+                "token_source", "flops_source"):
         df[col] = df[col].astype("category")
     if (df["token_source"] == APPROX_SOURCE).any():
         approx = sorted(df.loc[df["token_source"] == APPROX_SOURCE, "run"].unique())

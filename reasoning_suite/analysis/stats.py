@@ -2,9 +2,13 @@
 the IFT -> reasoning token factor, lengths of right and wrong answers, simulated early stopping.
 
 Pure functions of data frames; no I/O. Accuracy is the mean of a per-sample score in [0, 1]:
-``score="rule"`` reads the task's own metric (``acc``), ``score="judge"`` the judge panel's
-``judge_acc``. A category's accuracy is the mean of its tasks' accuracies (each task counts
-once, whatever its size), and so is the overall accuracy, as in the paper's tables.
+``score="rule"`` reads the task's own metric (``acc``, the primary metric named in the table's
+``metric`` column), ``score="judge"`` the judge panel's ``judge_acc``. Category and overall
+scores follow `reasoning_suite.core.aggregate` (a category is the mean of its tasks that ran,
+each once whatever its size; the overall is the mean of the categories that ran), one metric
+at a time: a task whose primary metric is not ``acc`` (code summarization's rougeL) has its
+own task score but enters no rule ``acc`` category or overall. Runs are never merged: every
+per-run frame keeps the run's ``setting`` (zero-/few-shot, chat template, thinking, repeats).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from reasoning_suite.analysis import flops as F
+from reasoning_suite.core.aggregate import OTHER, Grouping, aggregate
 from reasoning_suite.errors import UserError
 
 SCORES = {"rule": "acc", "judge": "judge_acc"}
@@ -27,6 +32,24 @@ def score_col(score: str) -> str:
     return SCORES[score]
 
 
+def grouping(df: pd.DataFrame) -> Grouping:
+    """The table's categories (the registry's, via the ``category`` column); tasks of "Other"
+    are left to `aggregate`, which reports them apart and keeps them out of the overall."""
+    cats: dict[str, tuple[str, ...]] = {}
+    for task, cat in df[["task", "category"]].drop_duplicates().astype(str).itertuples(index=False):
+        if cat != OTHER and task not in cats.get(cat, ()):
+            cats[cat] = cats.get(cat, ()) + (task,)
+    return Grouping(categories=cats)
+
+
+def in_means(df: pd.DataFrame, score: str) -> pd.Series:
+    """Rows whose score may be averaged across tasks: for the rule score, tasks whose primary
+    metric is ``acc`` (a metric is never averaged with another); for the judge, every task."""
+    if score == "rule" and "metric" in df:
+        return df["metric"].astype(str) == "acc"
+    return pd.Series(True, index=df.index)
+
+
 # ----------------------------------------------------------------------------- bootstrap
 
 
@@ -34,31 +57,38 @@ MIN_BOOTSTRAP_N = 5  # samples per task below which an interval is undefined (Na
 
 
 def bootstrap_macro(groups: list[np.ndarray], *, n_boot: int = 1000, level: float = 0.95,
-                    seed: int = 0) -> tuple[float, float, float]:
-    """Mean of group means and its percentile bootstrap interval, resampling within each group.
+                    seed: int = 0, weights: list[float] | None = None) -> tuple[float, float, float]:
+    """Weighted mean of group means (equal weights by default) and its percentile bootstrap
+    interval, resampling within each group.
 
     Stratified: every task keeps its size in every replicate, so a category's interval
-    reflects sampling noise of each task, not of which tasks were drawn. With fewer than
-    MIN_BOOTSTRAP_N samples in any task the interval is (NaN, NaN): one sample per task
-    resamples to itself and would give a zero-width interval that looks like certainty."""
+    reflects sampling noise of each task, not of which tasks were drawn. `weights` are the
+    tasks' weights in the score (`core.aggregate`); a weighted group must have a finite value.
+    With fewer than MIN_BOOTSTRAP_N samples in any task the interval is (NaN, NaN): one sample
+    per task resamples to itself and would give a zero-width interval that looks like certainty."""
     groups = [np.asarray(g, dtype=np.float64) for g in groups]
     groups = [g[np.isfinite(g)] for g in groups]
-    groups = [g for g in groups if len(g)]
+    if weights is not None:
+        if len(weights) != len(groups) or any(not len(g) for g in groups):
+            raise ValueError("bootstrap_macro: one weight per group, and no weighted group may be empty")
+        w = np.asarray(weights, dtype=np.float64)
+    else:
+        groups = [g for g in groups if len(g)]
+        w = np.full(len(groups), 1.0 / len(groups)) if groups else np.zeros(0)
     if not groups:
         return (np.nan, np.nan, np.nan)
     rng = np.random.default_rng(seed)
-    point = float(np.mean([g.mean() for g in groups]))
+    point = float(sum(wi * g.mean() for wi, g in zip(w, groups)))
     if min(len(g) for g in groups) < MIN_BOOTSTRAP_N:
         return point, float("nan"), float("nan")
     reps = np.zeros(n_boot)
-    for g in groups:
+    for wi, g in zip(w, groups):
         n = len(g)
         # Chunk so that a 10k-sample task never materialises n_boot x n indices at once.
         chunk = max(1, 2_000_000 // n)
         for s in range(0, n_boot, chunk):
             e = min(n_boot, s + chunk)
-            reps[s:e] += g[rng.integers(0, n, size=(e - s, n))].mean(axis=1)
-    reps /= len(groups)
+            reps[s:e] += wi * g[rng.integers(0, n, size=(e - s, n))].mean(axis=1)
     lo, hi = np.quantile(reps, [(1 - level) / 2, 1 - (1 - level) / 2])
     return point, float(lo), float(hi)
 
@@ -67,22 +97,34 @@ def accuracy(df: pd.DataFrame, *, score: str = "rule", by: str = "task", n_boot:
              seed: int = 0) -> pd.DataFrame:
     """Accuracy per run and task / category / overall (``by``), with a 95% bootstrap interval.
 
-    Rows: run, key (task or category name, or "overall"), acc, ci_lo, ci_hi, n (samples)."""
+    Rows: run, key (task or category name, or "overall"), acc, ci_lo, ci_hi, n (samples).
+    Category and overall points and intervals use the task weights of `core.aggregate`."""
     col = score_col(score)
+    if by not in ("task", "category", "overall"):
+        raise UserError(f"by must be task, category or overall, got {by!r}")
+    groups_of = grouping(df)
+    usable = in_means(df, score)
     out = []
     for run, g in df.groupby("run", observed=True, sort=False):
+        per_task = {str(t): gg[col].to_numpy(dtype=np.float64) for t, gg in g.groupby("task", observed=True)}
         if by == "task":
-            keys = [(t, [gg[col].to_numpy()]) for t, gg in g.groupby("task", observed=True)]
-        elif by == "category":
-            keys = [(c, [t[col].to_numpy() for _, t in gg.groupby("task", observed=True)])
-                    for c, gg in g.groupby("category", observed=True)]
-        elif by == "overall":
-            keys = [("overall", [t[col].to_numpy() for _, t in g.groupby("task", observed=True)])]
+            keys = [(t, {t: 1.0}) for t in per_task]
         else:
-            raise UserError(f"by must be task, category or overall, got {by!r}")
-        for key, groups in keys:
-            n = int(sum(np.isfinite(x).sum() for x in groups))
-            point, lo, hi = bootstrap_macro(groups, n_boot=n_boot, seed=seed)
+            averaged = set(g.loc[usable.loc[g.index], "task"].astype(str))
+            means = {t: float(np.nanmean(x)) for t, x in per_task.items() if t in averaged and np.isfinite(x).any()}
+            agg = aggregate(means, groups_of)
+            if by == "category":
+                keys = [(c, agg.weights[c]) for c in agg.categories]
+            else:
+                keys = [("overall", agg.weights["overall"])] if agg.overall is not None else []
+        for key, weights in keys:
+            tasks = [t for t in weights if np.isfinite(per_task[t]).any()]
+            n = int(sum(np.isfinite(per_task[t]).sum() for t in tasks))
+            if not tasks:
+                point, lo, hi = np.nan, np.nan, np.nan
+            else:
+                point, lo, hi = bootstrap_macro([per_task[t] for t in tasks], n_boot=n_boot, seed=seed,
+                                                weights=[weights[t] for t in tasks])
             out.append({"run": run, by: key, "acc": point, "ci_lo": lo, "ci_hi": hi, "n": n})
     return pd.DataFrame(out, columns=["run", by, "acc", "ci_lo", "ci_hi", "n"])
 
@@ -114,11 +156,20 @@ def pareto_mask(cost: Iterable[float], value: Iterable[float]) -> np.ndarray:
 # ----------------------------------------------------------------------------- summaries
 
 
+RUN_META = ["mode", "setting", "base_model", "format", "reasoning_ratio", "order", "params",
+            "train_flops_paper", "train_flops_arch"]
+CATEGORY_NUMBERS = ["acc", "answer_tokens", "thinking_tokens", "final_tokens", "inference_flops_paper",
+                    "inference_flops_arch", "truncated"]
+
+
+def _meta(df: pd.DataFrame) -> list[str]:
+    return [m for m in RUN_META if m in df]
+
+
 def per_run_task(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
     """Per run and task: accuracy, mean tokens, inference FLOPs per answer, plus run metadata."""
     col = score_col(score)
-    meta = ["mode", "base_model", "format", "reasoning_ratio", "order", "params",
-            "train_flops_paper", "train_flops_arch"]
+    meta = _meta(df) + (["metric"] if "metric" in df else [])
     g = df.groupby(["run", "task"], observed=True, sort=False)
     out = g.agg(
         category=("category", "first"),
@@ -133,21 +184,49 @@ def per_run_task(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
         n=(col, "count"),
         **{m: (m, "first") for m in meta},
     ).reset_index()
-    for c in ("run", "task", "category", "mode", "base_model", "format", "order"):
-        out[c] = out[c].astype(str)
+    for c in ("run", "task", "category", "mode", "setting", "base_model", "format", "order", "metric"):
+        if c in out:
+            out[c] = out[c].astype(str)
     return out
 
 
 def per_run_category(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
-    """Per run and category: means over the category's tasks (each task once)."""
+    """Per run and category: each number is `core.aggregate`'s category score of the per-task
+    numbers (mean of the category's tasks that have it, each once); the rule accuracy only over
+    tasks whose primary metric is acc."""
     t = per_run_task(df, score=score)
-    num = ["acc", "answer_tokens", "thinking_tokens", "final_tokens", "inference_flops_paper",
-           "inference_flops_arch", "truncated"]
-    meta = ["mode", "base_model", "format", "reasoning_ratio", "order", "params",
-            "train_flops_paper", "train_flops_arch"]
-    return (t.groupby(["run", "category"], sort=False)
-             .agg(**{c: (c, "mean") for c in num}, **{m: (m, "first") for m in meta})
-             .reset_index())
+    groups_of = grouping(df)
+    usable = in_means(t, score)
+    meta = _meta(t)
+    rows = []
+    for run, g in t.groupby("run", sort=False):
+        cats: dict[str, dict[str, float]] = {}
+        for c in CATEGORY_NUMBERS:
+            part = g[usable.loc[g.index]] if c == "acc" else g
+            for cat, value in aggregate(dict(zip(part["task"], part[c])), groups_of).categories.items():
+                cats.setdefault(cat, {})[c] = value
+        first = g.iloc[0]
+        for cat, values in cats.items():
+            rows.append({"run": run, "category": cat, **{c: values.get(c, np.nan) for c in CATEGORY_NUMBERS},
+                         **{m: first[m] for m in meta}})
+    return pd.DataFrame(rows, columns=["run", "category", *CATEGORY_NUMBERS, *meta])
+
+
+def series_labels(df: pd.DataFrame) -> pd.Series:
+    """What a figure's legend calls each row: its mode, plus its setting when runs of that
+    mode were evaluated in more than one setting ("base (0-shot)", "base (3-shot)"), so runs
+    in different settings are never drawn, fitted or averaged as one."""
+    mode = df["mode"].astype(str)
+    if "setting" not in df or df.empty:
+        return mode
+    setting = df["setting"].astype(str)
+    several = setting.groupby(mode).transform("nunique") > 1
+    return mode.where(~several, mode + " (" + setting + ")")
+
+
+def _setting_keys(df: pd.DataFrame) -> list[str]:
+    """Extra grouping keys that keep runs of different evaluation settings apart."""
+    return ["setting"] if "setting" in df else []
 
 
 def token_factor_gain(df: pd.DataFrame, *, score: str = "rule", by: str = "task") -> pd.DataFrame:
@@ -156,7 +235,9 @@ def token_factor_gain(df: pd.DataFrame, *, score: str = "rule", by: str = "task"
     gain in points (reasoning − IFT)."""
     t = per_run_task(df, score=score) if by == "task" else per_run_category(df, score=score)
     rows = []
-    for base, g in t.groupby("base_model"):
+    keys = ["base_model", *_setting_keys(t)]
+    for key, g in t.groupby(keys):
+        base = key[0] if isinstance(key, tuple) else key
         ift, rea = g[g["mode"] == "IFT"], g[g["mode"] == "reasoning"]
         if ift.empty or rea.empty:
             continue
@@ -164,14 +245,16 @@ def token_factor_gain(df: pd.DataFrame, *, score: str = "rule", by: str = "task"
         r = rea.groupby(by)[["acc", "answer_tokens", "params"]].mean()
         for key in i.index.intersection(r.index):
             rows.append({
-                "base_model": base, by: key, "params": r.loc[key, "params"],
+                "base_model": base, **({"setting": g["setting"].iloc[0]} if "setting" in g else {}),
+                by: key, "params": r.loc[key, "params"],
                 "category": key if by == "category" else g.loc[g[by] == key, "category"].iloc[0],
                 "token_factor": r.loc[key, "answer_tokens"] / i.loc[key, "answer_tokens"]
                 if i.loc[key, "answer_tokens"] > 0 else np.nan,
                 "acc_gain": 100 * (r.loc[key, "acc"] - i.loc[key, "acc"]),
             })
-    return pd.DataFrame(rows, columns=["base_model", by, "category", "params", "token_factor", "acc_gain"]
-                        if by == "task" else ["base_model", by, "params", "token_factor", "acc_gain"])
+    cols = ["base_model", *_setting_keys(t), by] + (["category"] if by == "task" else []) + \
+        ["params", "token_factor", "acc_gain"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def length_by_correctness(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
@@ -185,6 +268,7 @@ def length_by_correctness(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFr
         tok = g["answer_tokens"].to_numpy()
         rows.append({
             "run": str(run), "category": str(cat), "mode": str(g["mode"].iloc[0]), "params": g["params"].iloc[0],
+            **{k: str(g[k].iloc[0]) for k in _setting_keys(g)},
             "tokens_correct": float(tok[ok].mean()) if ok.any() else np.nan,
             "tokens_incorrect": float(tok[~ok].mean()) if (~ok).any() else np.nan,
             "acc": float(g[col].mean()), "n_correct": int(ok.sum()), "n_incorrect": int((~ok).sum()),
@@ -220,7 +304,8 @@ def early_stopping(df: pd.DataFrame, archs: Mapping[str, F.ArchSpec | None], *, 
                 fp = fa = np.nan
             rows.append({
                 "run": str(run), "task": str(task), "category": str(g["category"].iloc[0]),
-                "mode": str(g["mode"].iloc[0]), "params": g["params"].iloc[0], "percentile": p,
+                "mode": str(g["mode"].iloc[0]), **{k: str(g[k].iloc[0]) for k in _setting_keys(g)},
+                "params": g["params"].iloc[0], "percentile": p,
                 "budget": budget, "acc": float(np.mean(np.where(kept, sc, 0.0))),
                 "answer_tokens": float(gen.mean()), "inference_flops_paper": fp, "inference_flops_arch": fa,
             })
@@ -232,9 +317,11 @@ def ratio_sweep(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
     the accuracy gap to the same base model's IFT run (ratio 0) in points and the mean answer
     length. Runs without a training record are left out."""
     c = per_run_category(df, score=score)
-    c = c[np.isfinite(c["reasoning_ratio"])]
+    c = c[np.isfinite(c["reasoning_ratio"].astype(float))]
     rows = []
-    for (base, cat), g in c.groupby(["base_model", "category"]):
+    sk = _setting_keys(c)
+    for key, g in c.groupby(["base_model", "category", *sk]):
+        base, cat = key[0], key[1]
         ift = g[g["reasoning_ratio"] == 0]
         if ift.empty:
             continue
@@ -242,10 +329,10 @@ def ratio_sweep(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
         for _, r in g.iterrows():
             orders = ["sequential", "mixed"] if r["reasoning_ratio"] in (0, 1) else [r["order"] or "sequential"]
             for order in orders:
-                rows.append({"base_model": base, "category": cat, "order": order, "params": r["params"],
+                rows.append({"base_model": base, "category": cat, **{k: r[k] for k in sk}, "order": order, "params": r["params"],
                              "reasoning_ratio": r["reasoning_ratio"], "acc_gap": 100 * (r["acc"] - base_acc),
                              "answer_tokens": r["answer_tokens"]})
-    out = pd.DataFrame(rows, columns=["base_model", "category", "order", "params", "reasoning_ratio", "acc_gap",
+    out = pd.DataFrame(rows, columns=["base_model", "category", *sk, "order", "params", "reasoning_ratio", "acc_gap",
                                       "answer_tokens"])
-    return out.groupby(["base_model", "category", "order", "reasoning_ratio"], as_index=False).mean(numeric_only=True) \
+    return out.groupby(["base_model", "category", *sk, "order", "reasoning_ratio"], as_index=False).mean(numeric_only=True) \
         if not out.empty else out

@@ -141,10 +141,13 @@ def sample_row(doc_id: int, doc: dict, target: str, prompt: str, gen_kwargs: dic
 
 
 def write_samples(output_path: Path, model_args: str | dict, samples: dict[str, list[dict]],
-                  task_configs: dict[str, dict] | None = None) -> Path:
+                  task_configs: dict[str, dict] | None = None, *, num_fewshot: int = 0,
+                  results_extra: dict[str, dict[str, Any]] | None = None) -> Path:
     """Write results_<ts>.json and samples_<task>_<ts>.jsonl with lm-eval's EvaluationTracker.
 
-    `task_configs[task]` adds keys to that task's logged config (e.g. its `filter_list`)."""
+    `task_configs[task]` adds keys to that task's logged config (e.g. its `filter_list`);
+    `num_fewshot` is recorded as lm-eval records it (`n-shot`, `configs[task].num_fewshot`);
+    `results_extra[task]` adds entries to a task's results (e.g. `status_<name>,none`)."""
     from lm_eval.loggers.evaluation_tracker import EvaluationTracker
 
     tracker = EvaluationTracker(output_path=str(output_path))
@@ -163,15 +166,17 @@ def write_samples(output_path: Path, model_args: str | dict, samples: dict[str, 
             "has_answer,none": 1.0,
             "has_answer_stderr,none": 0.0,
         }
+        results[task].update((results_extra or {}).get(task, {}))
     agg = {
         "results": results,
         "group_subtasks": {t: [] for t in tasks},
         "configs": {t: {"task": t, "output_type": "generate_until",
                         "generation_kwargs": samples[t][0]["arguments"][0][1],
-                        "repeats": len(samples[t][0]["resps"][0]), **(task_configs or {}).get(t, {})}
+                        "repeats": len(samples[t][0]["resps"][0]), "num_fewshot": num_fewshot,
+                        **(task_configs or {}).get(t, {})}
                     for t in tasks},
         "versions": {t: 1.0 for t in tasks},
-        "n-shot": {t: 0 for t in tasks},
+        "n-shot": {t: num_fewshot for t in tasks},
         "higher_is_better": {t: {"acc": True, "has_answer": True} for t in tasks},
         "n-samples": {t: {"original": n, "effective": n} for t, n in tasks.items()},
         "config": {"model": "hf", "model_args": model_args, "model_num_parameters": 0, "batch_size": "1",

@@ -8,7 +8,8 @@
   that metric (code summarization reports `rougeL`, so it never enters an `acc` mean).
 
 "Ran" means the task has a finite score for the metric. Tasks outside the grouping (a user's
-own lm-eval task) enter no category and no overall. The judge report, the leaderboard, the
+own lm-eval task) make the category "Other", which is reported but enters no suite and not
+the overall: the overall is the study's. The judge report, the leaderboard, the
 tidy table's summaries, every figure and the lm-eval group YAMLs use this module; the group
 YAMLs (harness_tasks/build_yaml.py) are written so that lm-eval's own group means equal it.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 OVERALL = "overall"
+OTHER = "Other"  # the category of tasks the grouping does not know
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,14 @@ def task_weights(tasks: Iterable[str], grouping: Grouping | None = None) -> dict
     ran): the weight of each of those tasks in its score. This is the rule; `aggregate`
     applies it."""
     grouping = grouping or suite_grouping()
-    ran = set(tasks)
+    ran = list(dict.fromkeys(tasks))
     out: dict[str, dict[str, float]] = {}
     for cat, members in grouping.categories.items():
         present = [t for t in members if t in ran]
         if present:
             out[cat] = {t: 1.0 / len(present) for t in present}
+    known = {t for members in grouping.categories.values() for t in members}
+    others = [t for t in ran if t not in known]
 
     def mean_of(categories: Iterable[str]) -> dict[str, float]:
         cats = [c for c in categories if c in out]
@@ -109,6 +113,8 @@ def task_weights(tasks: Iterable[str], grouping: Grouping | None = None) -> dict
             out[s] = w
     if cats_ran:
         out[OVERALL] = mean_of(cats_ran)
+    if others:
+        out[OTHER] = {t: 1.0 / len(others) for t in others}
     return out
 
 
@@ -116,8 +122,11 @@ def aggregate(task_scores: Mapping[str, Any], grouping: Grouping | None = None) 
     """Category, suite and overall scores of one metric from `{task: score}`.
 
     A task whose score is None or not finite did not run for this metric. Names in
-    `grouping.categories` and `grouping.suites` must not clash with "overall"."""
+    `grouping.categories` and `grouping.suites` must not be "overall" or "Other"."""
     grouping = grouping or suite_grouping()
+    clash = {OVERALL, OTHER} & (set(grouping.categories) | set(grouping.suites))
+    if clash:
+        raise ValueError(f"a grouping may not name a category or suite {sorted(clash)}")
     scores = {t: float(v) for t, v in task_scores.items() if _finite(v)}
     weights = task_weights(scores, grouping)
 
@@ -126,7 +135,7 @@ def aggregate(task_scores: Mapping[str, Any], grouping: Grouping | None = None) 
 
     return Aggregate(
         tasks=scores,
-        categories={c: score(c) for c in grouping.categories if c in weights},
+        categories={c: score(c) for c in [*grouping.categories, OTHER] if c in weights},
         suites={s: score(s) for s in grouping.suites if s in weights},
         overall=score(OVERALL) if OVERALL in weights else None,
         weights=weights,

@@ -22,7 +22,7 @@ from reasoning_suite.judges.config import JudgeConfig, PanelConfig, load_panel, 
 from reasoning_suite.judges.prepare import ItemKey, build_prompts, task_view
 from reasoning_suite.judges.report import judge_task, results_document
 from reasoning_suite.judges.runner import messages_for, request_args, run_panel
-from reasoning_suite.judges.samples import LoggedRun, find_run
+from reasoning_suite.core.logged_run import LoggedRun, find_one
 
 
 def _select(run: LoggedRun, tasks: str | None, limit: int | None) -> None:
@@ -84,7 +84,7 @@ def judge_main(argv: list[str]) -> int:
         description="Judge lm-eval --log_samples output with a panel of OpenAI-compatible LLM judges (majority vote); "
         f"presets: {', '.join(preset_names())}.").parse(argv)
     panel = load_panel(args.panel)
-    run = find_run(args.samples)
+    run = find_one(args.samples)
     _select(run, args.tasks, args.limit)
     out = args.out or (run.directory / "judged")
     cache_path = args.cache or (out / "judge_calls.sqlite")
@@ -159,13 +159,20 @@ def _fmt(x: Any, pct: bool = True) -> str:
     return f"{100 * x:.1f}" if pct else f"{x:.3f}"
 
 
+def _unscored(status: dict[str, int] | None) -> str:
+    """Answers the rule scorer could not score (timeout + error); "-" when the run has no statuses."""
+    if not status:
+        return "-"
+    return str(status.get("timeout", 0) + status.get("error", 0))
+
+
 def _summary(doc: dict[str, Any], outcome: Any, out: Path, console: Any) -> None:
     from rich.table import Table
 
     from reasoning_suite.judges.stats import shown
 
     table = Table(title="judge panel (undefined: no verdicts to compute it from)")
-    for col in ("task", "samples", "judge acc", "rule acc", "abstain", "disagree", "kappa", "MAE pts"):
+    for col in ("task", "samples", "judge acc", "rule acc", "abstain", "disagree", "kappa", "MAE pts", "timeout+error"):
         table.add_column(col, justify="left" if col == "task" else "right")
     for task, r in doc["results"].items():
         s = doc["judge_stats"][task]
@@ -179,12 +186,13 @@ def _summary(doc: dict[str, Any], outcome: Any, out: Path, console: Any) -> None
             "-" if rv.get("disagree_rate") is None else f"{100 * rv['disagree_rate']:.1f}%",
             shown(s["fleiss_kappa"], "{:.3f}"),
             shown(s["mae_points"]["mean"]),
+            _unscored(r.get("status")),
         )
     for group, r in doc["groups"].items():
-        table.add_row(f"[bold]{r['alias']}[/]", str(r["samples"]), _fmt(r["judge_acc,none"]), _fmt(r["acc,none"]), "", "", "", "")
+        table.add_row(f"[bold]{r['alias']}[/]", str(r["samples"]), _fmt(r["judge_acc,none"]), _fmt(r["acc,none"]), "", "", "", "", "")
     overall = doc.get("overall") or {}
     table.add_row("[bold]overall[/] (mean of categories)", "", _fmt(overall.get("judge_acc,none")), _fmt(overall.get("acc,none")),
-                  "", "", "", "")
+                  "", "", "", "", _unscored(doc.get("status")))
     median = doc.get("judge_suite", {}).get("mae_points_median", {}).get("median")
     console.print(table)
     console.print(f"median MAE between judges over tasks: {shown(median)} points")

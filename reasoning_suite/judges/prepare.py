@@ -21,7 +21,7 @@ from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.registry import logged_answer_rule
 from reasoning_suite.judges.config import PanelConfig
 from reasoning_suite.judges.prompts import PROMPTS, answer_ending, fill_prompt
-from reasoning_suite.judges.samples import TaskSamples, responses
+from reasoning_suite.core.logged_run import TaskLog, prompt_of, responses
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,6 @@ class ItemKey:
     repeat: int
 
 
-def _logged_prompt(sample: dict[str, Any]) -> str:
-    args = sample.get("arguments") or {}
-    first = args.get("gen_args_0") if isinstance(args, dict) else None
-    if isinstance(first, dict) and isinstance(first.get("arg_0"), str):
-        return first["arg_0"]
-    if isinstance(args, list) and args and isinstance(args[0], list) and args[0]:
-        return str(args[0][0])
-    return ""
-
-
 def task_view(task: str, panel: PanelConfig, task_config: dict[str, Any] | None = None) -> TaskView:
     from reasoning_suite.harness_tasks.registry import TASKS
 
@@ -74,25 +64,27 @@ def task_view(task: str, panel: PanelConfig, task_config: dict[str, Any] | None 
 
 
 def build_prompts(
-    task_samples: TaskSamples, view: TaskView, panel: PanelConfig
+    task_samples: TaskLog, view: TaskView, panel: PanelConfig
 ) -> tuple[dict[ItemKey, str], dict[int, dict[str, str]]]:
     """Prompts per (sample, repeat), and per sample the question and truth used (for reports)."""
     template = panel.prompts.get(view.prompt_kind) or PROMPTS[view.prompt_kind]
     prompts: dict[ItemKey, str] = {}
     shown: dict[int, dict[str, str]] = {}
-    rule = logged_answer_rule(view.name, view.task_config, (_logged_prompt(s) for s in task_samples.samples),
-                              where=str(task_samples.path))
+    rule = logged_answer_rule(view.name, view.task_config, (prompt_of(s) for s in task_samples.samples),
+                              where=str(task_samples.samples_path))
     for index, sample in enumerate(task_samples.samples):
-        where = f"{task_samples.path} (doc_id {sample.get('doc_id')})"
-        doc = sample["doc"]
+        where = f"{task_samples.samples_path} (doc_id {sample.get('doc_id')})"
+        doc = sample.get("doc")
         if view.registered:
+            if not isinstance(doc, dict):
+                raise UserError(f"{where}: sample has no 'doc' object; the judge needs the dataset row (lm-eval --log_samples logs it)")
             try:
                 question = view.question(doc)
                 truth = view.truth(doc)
             except (KeyError, IndexError, TypeError, ValueError) as exc:
                 raise UserError(f"{where}: cannot build the judge's question/truth for task {view.name} ({type(exc).__name__}: {exc}); does the doc match the task's schema?") from None
         else:
-            question = _logged_prompt(sample)
+            question = prompt_of(sample)
             target = sample.get("target")
             truth = target if isinstance(target, str) else str(target)
         shown[index] = {"question": question, "truth": truth}

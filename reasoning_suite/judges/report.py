@@ -18,7 +18,7 @@ from reasoning_suite.core.aggregate import OVERALL, aggregate, combined_stderr, 
 from reasoning_suite.endpoints import ChatResult
 from reasoning_suite.judges.config import PanelConfig
 from reasoning_suite.judges.prepare import ItemKey, TaskView
-from reasoning_suite.judges.samples import LoggedRun, TaskSamples, responses
+from reasoning_suite.core.logged_run import LoggedRun, TaskLog, responses
 from reasoning_suite.judges.stats import (
     abstention_rate,
     accuracy_mae,
@@ -51,7 +51,7 @@ def _decision(verdicts: list[str | None], panel: PanelConfig) -> str:
 
 
 def judge_task(
-    ts: TaskSamples,
+    ts: TaskLog,
     view: TaskView,
     shown: dict[int, dict[str, str]],
     replies: dict[tuple[ItemKey, str], ChatResult],
@@ -254,6 +254,13 @@ def results_document(
 ) -> dict[str, Any]:
     groups, subtasks, categories = group_results(task_results)
     source = run.results or {}
+    totals: dict[str, int] = {}
+    for t, log in run.tasks.items():
+        counts = log.status_counts()  # lm-eval's scoring statuses; absent for runs made before them
+        if counts and t in task_results:
+            task_results[t]["status"] = counts
+            for k, v in counts.items():
+                totals[k] = totals.get(k, 0) + v
     doc: dict[str, Any] = {
         "results": task_results,
         "groups": groups,
@@ -265,9 +272,13 @@ def results_document(
         "panel": panel.public_dict(),
         "source": str(run.directory.resolve()),
         "source_results": str(run.results_path.resolve()) if run.results_path else None,
-        "sample_files": {t: ts.path.name for t, ts in run.tasks.items()},
+        "sample_files": {t: ts.samples_path.name for t, ts in run.tasks.items()},
+        "mode": run.mode.label,
         "n-samples": {t: {"effective": r["samples"]} for t, r in task_results.items()},
     }
+    if totals:
+        doc["status"] = totals
+
     for key in ("config", "model_name", "model_name_sanitized", "date"):
         if key in source:
             doc["source_" + key if key == "date" else key] = source[key]
