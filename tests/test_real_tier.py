@@ -120,7 +120,7 @@ def test_short_training_keeps_the_template_and_stops_on_im_end(real_model_dir, t
     _rs("build-data", "--pairs", str(pairs), "--ratio", "1", "--out", str(mix))
     student = tmp_path / "student"
     out = _rs("train", "--model", str(real_model_dir), "--data", str(mix), "--output-dir", str(student),
-              "--max-seq-length", "512", "--global-batch-tokens", "512", "--learning-rate", "1e-4")
+              "--max-seq-length", "512", "--global-batch-tokens", "512")
     assert "with {% generation %} markers added to a copy for training" in out.stderr
     record = json.loads((student / "reasoning_suite_run.json").read_text())
     assert record["num_params"] == 134_515_008 and record["stages"][0]["optimizer_steps"] >= 1
