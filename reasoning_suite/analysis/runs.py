@@ -28,8 +28,9 @@ from reasoning_suite.analysis import flops as F
 from reasoning_suite.analysis.tokens import APPROX_SOURCE, counter_for
 from reasoning_suite.core.logged_run import LoggedRun, TaskLog, discover, gen_kwargs_of, prompt_of, read_json, responses
 from reasoning_suite.errors import UserError
+from reasoning_suite.core.aggregate import OTHER
 from reasoning_suite.core.answer import AnswerRule
-from reasoning_suite.harness_tasks.registry import TASKS, logged_answer_rule
+from reasoning_suite.harness_tasks.registry import TASKS, logged_answer_rule, primary_metric
 from reasoning_suite.jsonl import iter_jsonl
 
 log = logging.getLogger("reasoning_suite.analysis")
@@ -209,12 +210,7 @@ def _attach_arch(run: Run) -> None:
 def task_category(task: str) -> str:
     """Category of a task from the task registry; tasks the suite does not define are "Other"."""
     info = TASKS.get(task)
-    return info.category if info is not None else "Other"
-
-
-def _primary_metric(task: str) -> str:
-    info = TASKS.get(task)
-    return info.primary_metric if info is not None else "acc"
+    return info.category if info is not None else OTHER
 
 
 # ----------------------------------------------------------------------------- samples
@@ -239,7 +235,7 @@ class _TaskRows:
 def _read_samples(task_log: TaskLog, task: str, task_config: dict | None = None) -> _TaskRows:
     path = task_log.samples_path
     rows = _TaskRows()
-    metric = _primary_metric(task)
+    metric = primary_metric(task)
     for s in task_log.samples:  # validated by core.logged_run: first filter, each doc_id once
         doc_id = s["doc_id"]
         score = s.get(metric)

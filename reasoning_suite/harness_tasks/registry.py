@@ -317,3 +317,10 @@ def logged_answer_rule(task: str, task_config: dict | None, prompts: Iterable[st
     mode = mode_from_task_config(task_config)
     check_thinking_mode(mode, prompts, where=where or task)
     return answer_rule(task, mode)
+
+
+def primary_metric(task: str) -> str:
+    """The metric a task's rule score is reported under (`TaskInfo.primary_metric`; `acc` for a
+    task the suite does not define). Judge report and analysis read it from here."""
+    info = TASKS.get(task)
+    return info.primary_metric if info is not None else "acc"

@@ -16,6 +16,7 @@ from typing import Any
 
 from reasoning_suite.core.aggregate import OVERALL, aggregate, combined_stderr, metric_scores, suite_grouping
 from reasoning_suite.endpoints import ChatResult
+from reasoning_suite.harness_tasks.registry import primary_metric
 from reasoning_suite.judges.config import PanelConfig
 from reasoning_suite.judges.prepare import ItemKey, TaskView
 from reasoning_suite.core.logged_run import LoggedRun, TaskLog, responses
@@ -33,13 +34,6 @@ from reasoning_suite.judges.stats import (
 from reasoning_suite.judges.verdicts import panel_vote, parse_verdict, vote_score
 
 MAX_EXAMPLES = 5
-
-
-def _rule_metric(task: str) -> str:
-    from reasoning_suite.harness_tasks.registry import TASKS
-
-    info = TASKS.get(task)
-    return info.primary_metric if info is not None else "acc"
 
 
 def _decision(verdicts: list[str | None], panel: PanelConfig) -> str:
@@ -67,7 +61,7 @@ def judge_task(
     panel_abstentions = 0
     judged: list[dict[str, Any]] = []
     scores: list[float] = []
-    rule_metric = _rule_metric(ts.task)
+    rule_metric = primary_metric(ts.task)
     rule_scores: list[float] = []
     disagreements = {"panel_yes_rule_no": 0, "panel_no_rule_yes": 0}
     examples: dict[str, list[dict[str, Any]]] = {"panel_yes_rule_no": [], "panel_no_rule_yes": []}
