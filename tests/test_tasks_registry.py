@@ -260,7 +260,13 @@ def test_eval_command_picks_the_base_fewshot_layout(monkeypatch, tmp_path):
     base = commands.build_eval_command(["--model", "hf", "--tasks", "rs_gsm8k", "--num_fewshot", "3", "--offline"])
     text = (Path(base[-1]) / "rs_gsm8k.yaml").read_text()
     assert "fewshot: true" in text and 'gen_prefix: "Answer:"' in text and 'target_delimiter: "\\n"' in text
-    assert f'until: [{json.dumps(P.MATH)}]' in text
+    stops = P.fewshot_stop_sequences(i.instruction for i in TASKS.values())
+    assert P.MATH in stops and len(stops) == len({i.instruction for i in TASKS.values()})
+    assert f'until: {json.dumps(list(stops))}' in text
+    # one stop list for every task: lm-eval batches generation requests only across equal
+    # gen_kwargs, so a per-task list would run every task in a batch of its own
+    mc = (Path(base[-1]) / "rs_mmlu_pro_law.yaml").read_text()
+    assert f'until: {json.dumps(list(stops))}' in mc
     # students (chat template) and zero-shot runs keep the package's own YAMLs
     chat = commands.build_eval_command(["--model", "hf", "--tasks", "rs_gsm8k", "--num_fewshot", "3",
                                         "--apply_chat_template", "--offline"])

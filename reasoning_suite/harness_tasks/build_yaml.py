@@ -322,6 +322,7 @@ def render_overlay(base_dir: str | Path, options: RunOptions) -> dict[str, str]:
     """Task YAMLs that include those of `base_dir` and override the keys `options` changes."""
     base = Path(base_dir).resolve()
     files = {}
+    stops = list(P.fewshot_stop_sequences(i.instruction for i in TASKS.values()))
     for info in TASKS.values():
         body = ""
         if options.repeats != 1:
@@ -329,10 +330,10 @@ def render_overlay(base_dir: str | Path, options: RunOptions) -> dict[str, str]:
         if options.fewshot:
             # The question ends with the examples' cue: lm-eval writes `gen_prefix` after every
             # question, worked or not (the examples read exactly as in the default layout). The
-            # stop: an invented next example starts with the instruction line (docs/tasks.md).
+            # stop: an invented next example starts with an instruction line (docs/tasks.md).
             body += (f"gen_prefix: {_q(P.FEWSHOT_GEN_PREFIX)}\n"
                      f"target_delimiter: {_q(P.FEWSHOT_TARGET_DELIMITER)}\n")
-            body += _generation_kwargs({**GENERATION_KWARGS, "until": list(P.fewshot_stop_sequences(info.instruction))})
+            body += _generation_kwargs({**GENERATION_KWARGS, "until": stops})
         if options.thinking != "auto" or options.fewshot:
             body += render_filter(info, thinking=options.thinking, fewshot=options.fewshot)
         files[f"{info.name}.yaml"] = (

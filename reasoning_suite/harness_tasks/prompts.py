@@ -21,6 +21,7 @@ evaluated question ends with the same `\\nAnswer:` cue (see "few-shot layout" be
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -77,12 +78,18 @@ def next_example_starts(instruction: str) -> tuple[str, ...]:
     return tuple(starts + ["\n" + ANSWER_CUE])
 
 
-def fewshot_stop_sequences(instruction: str) -> tuple[str, ...]:
-    """lm-eval `until` of the base few-shot layout: the instruction line that starts every
-    example (the paper decodes with no stop string but EOS; a base model has no reason to stop,
-    so without one it writes examples until `max_gen_toks`). The cue is not a stop: the answer
-    rule cuts there anyway, and a stop would also fire on a cue the model repeats first."""
-    return (instruction.strip(),) if instruction.strip() else ()
+def fewshot_stop_sequences(instructions: Iterable[str]) -> tuple[str, ...]:
+    """lm-eval `until` of the base few-shot layout: every instruction line of the suite (each
+    example starts with its task's line). The paper decodes with no stop string but EOS; a base
+    model has no reason to stop, so without one it writes examples until `max_gen_toks`.
+
+    One list for every task, not each task's own line: lm-eval batches generation requests only
+    when their gen_kwargs are equal, so per-task stops put every task in a batch of its own (on a
+    CPU the decoding step costs about the same for 1 or 8 rows: 12 tasks in 12 batches instead
+    of 2, benchmarks/bench_fewshot_batching.py). Another task's instruction line inside a
+    continuation also starts an invented example. The cue is not a stop: the answer rule cuts
+    there anyway, and a stop would also fire on a cue the model repeats first."""
+    return tuple(sorted({i.strip() for i in instructions if i.strip()}))
 
 
 # --------------------------------------------------------------------------- layout helpers
