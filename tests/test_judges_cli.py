@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -267,6 +268,40 @@ def test_system_prompt_is_sent_and_keys_the_cache(tmp_path, run_dir):
         assert server.last_messages["echo-sys"][1]["role"] == "user"
         judge_main(common + ["--panel", str(system), "--out", str(tmp_path / "o3")])
         assert server.requests("echo-sys") == 4  # 2 repeats x 2 distinct configs; the third run is cached
+
+
+def test_example_turns_come_before_the_prompt_and_key_the_cache(tmp_path, run_dir):
+    from reasoning_suite.judges.prompts import verdict_example_turns
+
+    turns = verdict_example_turns()
+    assert [t["assistant"] for t in turns] == ["\\boxed{yes}", "\\boxed{no}"]
+    assert "Ground Truth: Paris" in turns[1]["user"]
+    with ScriptedServer({"echo-ex": Behaviour(reply="text", text="\\boxed{yes}")}) as server:
+        plain = write_panel(tmp_path / "p1.yaml", server, [{"name": "j", "model": "echo-ex"}])
+        shown = write_panel(tmp_path / "p2.yaml", server, [{"name": "j", "model": "echo-ex", "system_prompt": "s",
+                                                             "example_turns": turns}])
+        common = ["--samples", str(run_dir), "--tasks", "rs_gsm8k", "--limit", "1", "--cache", str(tmp_path / "c.sqlite")]
+        judge_main(common + ["--panel", str(plain), "--out", str(tmp_path / "o1")])
+        judge_main(common + ["--panel", str(shown), "--out", str(tmp_path / "o2")])
+        sent = server.last_messages["echo-ex"]
+        assert [m["role"] for m in sent] == ["system", "user", "assistant", "user", "assistant", "user"]
+        assert sent[1]["content"] == turns[0]["user"] and sent[4]["content"] == "\\boxed{no}"
+        assert sent[-1]["content"].startswith("You will be given") and sent[-1]["content"] not in {t["user"] for t in turns}
+        assert server.requests("echo-ex") == 4  # the turns are part of the request: not the plain run's cache
+
+
+@pytest.mark.parametrize("turns, field", [
+    ([{"user": "q"}], "example_turns[0]"),
+    (["q"], "example_turns[0]"),
+    ([{"user": "q", "assistant": ""}], "example_turns[0]"),
+    ("q", "example_turns"),
+])
+def test_bad_example_turns_name_the_field(tmp_path, turns, field):
+    from reasoning_suite.judges.config import parse_panel
+
+    data = {"judges": [{"name": "j", "base_url": "http://x/v1", "model": "m", "example_turns": turns}]}
+    with pytest.raises(UserError, match=re.escape(field)):
+        parse_panel(data, source="panel.yaml")
 
 
 def test_status_counts_reach_the_report_absent_for_runs_without_them(tmp_path, run_dir, capsys, monkeypatch):

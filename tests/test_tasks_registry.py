@@ -243,7 +243,7 @@ def test_eval_command_passes_arguments_through(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     cmd = commands.build_eval_command(
         ["--model", "hf", "--model_args", "pretrained=X", "--tasks", "reasoning_suite", "--offline", "--limit", "2"])
-    assert cmd[1:3] == ["-m", "lm_eval"]
+    assert cmd[1:3] == ["-m", "reasoning_suite.harness_tasks.lm_eval_cli"]
     assert cmd[3:] == ["--model", "hf", "--model_args", "pretrained=X", "--tasks", "reasoning_suite",
                        "--limit", "2", "--include_path", offline_tasks_dir()]
     cmd = commands.build_eval_command(["--thinking=prompt-opened", "--tasks", "rs_gsm8k", "--output_path", "o"])
@@ -314,3 +314,31 @@ def test_tasks_command(capsys, monkeypatch):
     assert commands.tasks_main([]) == 0
     table = capsys.readouterr().out
     assert "rs_mmlu_pro_physics" in table and "TIGER-Lab/MMLU-Pro" in table and "General-MC" in table
+
+
+def test_lm_eval_cli_skips_the_builtin_index_only_for_our_tasks(monkeypatch):
+    """`reasoning-suite eval` runs lm-eval's own CLI; with only our tasks asked for, its
+    TaskManager indexes our directory alone (lm-eval's built-in tasks cannot be found), with
+    any other task it keeps the full index."""
+    import lm_eval.__main__
+    import lm_eval.tasks
+
+    from reasoning_suite.harness_tasks import lm_eval_cli
+
+    assert lm_eval_cli.only_ours("reasoning_suite") and lm_eval_cli.only_ours("rs_gsm8k, rs_math_oe")
+    assert not lm_eval_cli.only_ours("reasoning_suite,hellaswag") and not lm_eval_cli.only_ours("")
+    assert not lm_eval_cli.only_ours("/path/to/task.yaml")
+    made = []
+
+    def fake_cli():
+        made.append(lm_eval.tasks.TaskManager(include_path=offline_tasks_dir()))
+
+    original = lm_eval.tasks.TaskManager
+    monkeypatch.setattr(lm_eval.__main__, "cli_evaluate", fake_cli)
+    monkeypatch.setattr(lm_eval.tasks, "TaskManager", original)
+    lm_eval_cli.main(["--model", "hf", "--tasks=rs_gsm8k,reasoning_suite"])
+    names = set(made[-1].all_tasks)
+    assert "rs_gsm8k" in names and "reasoning_suite" in names and "hellaswag" not in names
+    monkeypatch.setattr(lm_eval.tasks, "TaskManager", original)
+    lm_eval_cli.main(["--model", "hf", "--tasks", "rs_gsm8k,hellaswag"])
+    assert {"rs_gsm8k", "hellaswag"} <= set(made[-1].all_tasks)

@@ -109,7 +109,7 @@ def leaderboard_main(argv: list[str]) -> int:
     if args.format == "table":
         from rich.console import Console
 
-        LB.print_table(frame, info, tasks=args.tasks, console=Console(width=max(Console().width, 160)))
+        LB.print_table(frame, info, tasks=args.tasks, console=Console())
         if args.out:
             raise UserError("--out applies to --format markdown, csv or html")
         return 0
@@ -121,9 +121,11 @@ def leaderboard_main(argv: list[str]) -> int:
         figs: list[Path] = []
         with tempfile.TemporaryDirectory() as tmp:
             if args.figures:
+                from reasoning_suite.analysis import figures
                 from reasoning_suite.analysis.report import make_figures
 
-                made = make_figures(a, Path(tmp))
+                with figures.formats("png"):  # all the page embeds
+                    made = make_figures(a, Path(tmp))
                 figs = [p for v in made.values() for p in v]
             text = LB.to_html(frame, info, figs)
         out = args.out or Path("leaderboard.html")

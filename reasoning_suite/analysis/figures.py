@@ -11,9 +11,11 @@ never mixes them. Category numbers come from `core.aggregate` through `stats`.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -59,11 +61,25 @@ def _accuracy_axes_from_zero(fig) -> None:
             ax.set_ylim(-0.03 * top, top)  # a sliver below 0 keeps markers at 0 % whole
 
 
+# The files each figure is written as; the HTML leaderboard embeds PNGs only and asks for those
+# alone (`with formats("png")`), skipping the SVGs it would delete again.
+_FORMATS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("figure_formats", default=("png", "svg"))
+
+
+@contextlib.contextmanager
+def formats(*exts: str) -> Iterator[None]:
+    token = _FORMATS.set(tuple(exts))
+    try:
+        yield
+    finally:
+        _FORMATS.reset(token)
+
+
 def _save(fig, out_dir: Path, name: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     _accuracy_axes_from_zero(fig)
     paths = []
-    for ext in ("png", "svg"):
+    for ext in _FORMATS.get():
         p = out_dir / f"{name}.{ext}"
         fig.savefig(p, bbox_inches="tight", metadata={"Date": None} if ext == "svg" else None)
         paths.append(p)

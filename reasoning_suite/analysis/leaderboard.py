@@ -195,6 +195,27 @@ def _status_markdown(info: dict[str, Any]) -> list[str]:
     return out
 
 
+# Columns a narrow terminal drops first, in this order, until the rest fit at their natural
+# width (rich would otherwise squeeze every cell into a tall column of fragments).
+_DROP_FIRST = ("inference FLOPs (arch)", "overall CI", "unscored", "params", "setting", "truncated %", "Δ overall")
+
+
+def _fit_width(cols: list[str], rows: list[dict[str, str]], width: int) -> tuple[list[str], list[str]]:
+    """(the columns shown, the ones hidden) for a terminal `width` characters wide; a column
+    needs its widest cell or its header's longest word, plus 3 for borders and padding."""
+    def need(col: str) -> int:
+        return max([len(w) for w in col.split()] + [len(r[col]) for r in rows]) + 3
+
+    shown, hidden = list(cols), []
+    for col in _DROP_FIRST:
+        if sum(need(c) for c in shown) + 1 <= width:
+            break
+        if col in shown:
+            shown.remove(col)
+            hidden.append(col)
+    return shown, hidden
+
+
 def print_table(frame: pd.DataFrame, info: dict[str, Any], *, tasks: bool = False, console=None) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -210,25 +231,32 @@ def print_table(frame: pd.DataFrame, info: dict[str, Any], *, tasks: bool = Fals
     cols = ["run", "mode", *setting, "params", "overall", "overall CI", "Δ overall"] + paired[2:] + \
         ["answer tokens", "truncated %", "inference FLOPs (arch)", *unscored] + \
         ([t for t in c["task"] if not t.endswith(" (judge)")] if tasks else [])
-    approx = any(frame["tokens"] == "approx")
-    table = Table(title="reasoning-suite leaderboard",
-                  caption=f"accuracy %{' as rule / judge' if judged else ''}; Δ vs {info['baseline']} (points); "
-                  f"{info['score_note']}" + ("; * approximate token counts (no tokenizer)" if approx else ""))
-    for col in cols:
-        table.add_column(col, justify="left" if col in ("run", "mode", "setting") else "right",
-                         no_wrap=col in ("run", "mode", "overall CI") or (judged and col in paired), overflow="fold")
+    rows_text = []
     for _, r in frame.iterrows():
-        cells = []
+        cells = {}
         for col in cols:
             text = _fmt(col, r[col])
             jcol = col.replace("Δ overall", "Δ overall (judge)") if col.startswith("Δ") else f"{col} (judge)"
             if judged and (col in paired or (tasks and col in c["task"])) and jcol in frame.columns:
                 text += " / " + _fmt(col, r[jcol])
-            cells.append(text)
+            cells[col] = text
         if r["tokens"] == "approx":
-            cells[0] += "*"
-        table.add_row(*cells)
+            cells["run"] += "*"
+        rows_text.append(cells)
+    cols, hidden = _fit_width(cols, rows_text, console.width)
+    approx = any(frame["tokens"] == "approx")
+    table = Table(title="reasoning-suite leaderboard",
+                  caption=f"accuracy %{' as rule / judge' if judged else ''}; Δ vs {info['baseline']} (points); "
+                  f"{info['score_note']}" + ("; * approximate token counts (no tokenizer)" if approx else ""))
+    for col in cols:  # numbers fold, never crop: a cropped "0.0 / 75" would read as another number
+        table.add_column(col, justify="left" if col in ("run", "mode", "setting") else "right",
+                         no_wrap=col in ("run", "mode"), overflow="fold")
+    for cells in rows_text:
+        table.add_row(*[cells[col] for col in cols])
     console.print(table)
+    if hidden:
+        console.print(f"hidden at {console.width} columns: {', '.join(hidden)} (a wider terminal, "
+                      "--format markdown or html show them)")
     rows = status_rows(info)
     if rows:
         st = Table(title="answers the rule scorer could not score, per task")

@@ -40,7 +40,7 @@ def _select(run: LoggedRun, tasks: str | None, limit: int | None) -> None:
 
 
 def _key(panel_judge: Any, prompt: str) -> str:
-    return request_key(panel_judge.endpoint(), messages_for(prompt, panel_judge.system_prompt), **request_args(panel_judge))
+    return request_key(panel_judge.endpoint(), messages_for(prompt, panel_judge), **request_args(panel_judge))
 
 
 def _dry_run(panel: PanelConfig, prompts: dict[ItemKey, str], cache_path: Path) -> None:

@@ -74,6 +74,10 @@ class JudgeSpec:
     backoff_base_s: float = default_of(Endpoint, "backoff_base_s")
     backoff_max_s: float = default_of(Endpoint, "backoff_max_s")
     system_prompt: str | None = None
+    # Worked turns before the real one, each {"user": ..., "assistant": ...}: a small judge
+    # (the demo's 135M) writes the boxed verdict the paper's rule requires only after seeing
+    # it done; the paper's judges get none.
+    example_turns: tuple[dict[str, str], ...] = ()
 
     def endpoint(self) -> Endpoint:
         """The judge's endpoint: every field the two share (sampling stays with the judge)."""
@@ -147,10 +151,12 @@ def _parse_judge(raw: Any, where: str) -> JudgeSpec:
         "backoff_base_s": (num, False),
         "backoff_max_s": (num, False),
         "system_prompt": (str, True),
+        "example_turns": (list, True),
     }
     for key, (kind, optional) in checks.items():
         if key in raw:
             _typed(raw[key], kind, f"{where}.{key}", optional=optional)
+    raw = {**raw, "example_turns": _example_turns(raw.get("example_turns"), f"{where}.example_turns")}
     spec = JudgeSpec(**raw)
     if spec.api_key_env and (spec.api_key_env.startswith("sk-") or len(spec.api_key_env) > 64):
         raise _fail(f"{where}.api_key_env", "looks like a key, not a variable name; put the key in the environment")
@@ -169,6 +175,16 @@ def _parse_judge(raw: Any, where: str) -> JudgeSpec:
     if spec.timeout_s <= 0:
         raise _fail(f"{where}.timeout_s", f"must be > 0, got {spec.timeout_s}")
     return spec
+
+
+def _example_turns(raw: list | None, where: str) -> tuple[dict[str, str], ...]:
+    turns = []
+    for i, turn in enumerate(raw or []):
+        if not isinstance(turn, dict) or set(turn) != {"user", "assistant"} or not all(
+                isinstance(v, str) and v for v in turn.values()):
+            raise _fail(f"{where}[{i}]", "each turn is a mapping of two non-empty strings, user and assistant")
+        turns.append(dict(turn))
+    return tuple(turns)
 
 
 def _parse_vote(raw: Any, where: str) -> VoteRule:

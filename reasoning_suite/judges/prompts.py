@@ -57,3 +57,18 @@ def fill_prompt(template: str, *, question: str, answer: str, truth: str = "") -
     the prompt, and LaTeX braces elsewhere need no escaping (unlike `str.format`)."""
     values = {"question": question, "answer": answer, "truth": truth}
     return _FIELD.sub(lambda m: values[m.group(1)], template)
+
+
+# Two worked verdicts, one yes and one no, in the paper's own template: what a small judge
+# needs to see before it answers in the boxed form (measured on SmolLM2-135M-Instruct: with
+# the template alone 2 of 20 sampled replies had one, with these turns 20 of 20, at temperature 0.7).
+_VERDICT_EXAMPLES = (
+    ("What is 2 + 3?", "The sum is \\boxed{5}.", "5", "\\boxed{yes}"),
+    ("What is the capital of France?", "\\boxed{Lyon}", "Paris", "\\boxed{no}"),
+)
+
+
+def verdict_example_turns() -> list[dict[str, str]]:
+    """`JudgeSpec.example_turns` that teach the verdict format (used by the study's local panel)."""
+    return [{"user": fill_prompt(DEFAULT_PROMPT, question=q, answer=a, truth=t), "assistant": v}
+            for q, a, t, v in _VERDICT_EXAMPLES]

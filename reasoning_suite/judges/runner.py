@@ -31,10 +31,13 @@ class RunOutcome:
     retries: dict[str, int] = field(default_factory=dict)
 
 
-def messages_for(prompt: str, system_prompt: str | None = None) -> list[dict[str, str]]:
+def messages_for(prompt: str, judge: JudgeSpec) -> list[dict[str, str]]:
     """The paper gives the judge one user turn holding the whole filled prompt; a judge may add
-    a system turn (e.g. Nemotron's "detailed thinking on|off" switch)."""
-    messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    a system turn (e.g. Nemotron's "detailed thinking on|off" switch) and worked example turns
+    before it (JudgeSpec.example_turns)."""
+    messages = [{"role": "system", "content": judge.system_prompt}] if judge.system_prompt else []
+    for turn in judge.example_turns:
+        messages += [{"role": "user", "content": turn["user"]}, {"role": "assistant", "content": turn["assistant"]}]
     return messages + [{"role": "user", "content": prompt}]
 
 
@@ -66,7 +69,7 @@ async def run_panel(
             except asyncio.QueueEmpty:
                 return
             try:
-                result = await client.chat(messages_for(prompts[key], judge.system_prompt), **args)
+                result = await client.chat(messages_for(prompts[key], judge), **args)
             except EndpointError as exc:
                 failures.append((judge.name, exc))
                 stop.set()

@@ -93,6 +93,9 @@ class JudgesSpec(JudgeConfig):
     local_judges: int = option(3, "judges of the local panel (seeds of one served model)")
     local_max_tokens: int = option(
         12, "a verdict `\\boxed{yes}` fits; the served model decodes ~30 tokens/s on a CPU")
+    local_examples: bool = option(
+        True, "show each local judge two worked verdicts first (judges.prompts.verdict_example_turns): "
+        "SmolLM2-135M writes no boxed verdict without them; false: the paper's prompt alone")
 
     def __post_init__(self) -> None:
         if self.panel and self.serve_local:

@@ -203,10 +203,13 @@ def _local_panel(cfg: StudyConfig, lay: StudyLayout) -> Iterator[None]:
     whose generation_config samples: `transformers serve` ignores do_sample in requests)."""
     from reasoning_suite.endpoints.local_server import serve_checkpoint
 
+    from reasoning_suite.judges.prompts import verdict_example_turns
+
+    examples = {"example_turns": verdict_example_turns()} if cfg.judges.local_examples else {}
     with serve_checkpoint(cfg.base_model, lay.log("judge-server"), sample=True) as served:
         judges = [{"name": f"local-{i + 1}", "base_url": served.base_url, "model": served.model,
                    "max_concurrency": 8, "max_tokens": cfg.judges.local_max_tokens, "timeout_s": 120,
-                   "extra_body": {"seed": i + 1}} for i in range(cfg.judges.local_judges)]
+                   "extra_body": {"seed": i + 1}, **examples} for i in range(cfg.judges.local_judges)]
         panel = {"name": "local-served", "judges": judges,
                  "vote": {"rule": "majority", "tie": "no", "too_few": "no", "abstain_counts_as": "no"}}
         lay.panel.write_text("# written by `reasoning-suite study`: the base checkpoint served by "
