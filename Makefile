@@ -55,6 +55,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/bench_judges.py --quick
 	$(BIN)/python benchmarks/bench_analysis.py --runs 2 --samples-per-task 300
 	$(BIN)/python benchmarks/bench_training.py --examples 8 --max-len 256
+	$(BIN)/python benchmarks/bench_eval.py --quick
 
 # Freeze the venv into the lock: sorted, without the project itself (editable) and without torch
 # (installed first as $(TORCH) above). Same venv, same file.

@@ -90,7 +90,8 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert err.startswith("error: ") and "no such run directory" in err and err.count("\n") == 1
 
 
-def test_leaderboard_formats(two_runs, capsys):
+def test_leaderboard_formats(two_runs, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # every column fits (narrow terminals: the next test)
     runs = str(two_runs / "out")
     assert cli(["leaderboard", runs, "-q", "--baseline", "tiny-ift"]) == 0
     text = capsys.readouterr().out
@@ -112,7 +113,27 @@ def test_leaderboard_formats(two_runs, capsys):
     assert "--baseline 'nobody' is not one of the runs" in capsys.readouterr().err
 
 
-def test_leaderboard_with_judged_runs_shows_both_scores(two_runs, capsys):
+def test_narrow_terminal_hides_columns_and_never_crops_a_number(two_runs, capsys, monkeypatch):
+    """At 80 columns the table drops its least needed columns (and says which) rather than
+    squeezing every cell into fragments or cropping a number to one that reads differently."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli(["leaderboard", str(two_runs / "out"), "-q", "--format", "csv"]) == 0
+    lb = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("run")
+    assert cli(["leaderboard", str(two_runs / "out"), "-q"]) == 0
+    text = capsys.readouterr().out
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "hidden at 80 columns: inference FLOPs (arch), overall CI" in " ".join(text.split())
+    table = text.split("┡")[1].split("└")[0]
+    for run in ("tiny-ift", "tiny-reasoning"):
+        row = next(line for line in table.splitlines() if run in line)
+        assert f"{lb.loc[run, 'overall']:.1f}" in row  # whole, on the run's own line
+    monkeypatch.setenv("COLUMNS", "250")
+    assert cli(["leaderboard", str(two_runs / "out"), "-q"]) == 0
+    assert "hidden at" not in capsys.readouterr().out
+
+
+def test_leaderboard_with_judged_runs_shows_both_scores(two_runs, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
     model_dir = next(p for p in (two_runs / "out").iterdir() if p.name.endswith("tiny-ift"))
     judged = model_dir / "judged"
     judged.mkdir(exist_ok=True)
