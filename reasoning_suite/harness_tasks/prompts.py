@@ -84,9 +84,9 @@ def fewshot_stop_sequences(instructions: Iterable[str]) -> tuple[str, ...]:
     model has no reason to stop, so without one it writes examples until `max_gen_toks`.
 
     One list for every task, not each task's own line: lm-eval batches generation requests only
-    when their gen_kwargs are equal, so per-task stops put every task in a batch of its own (on a
-    CPU the decoding step costs about the same for 1 or 8 rows: 12 tasks in 12 batches instead
-    of 2, benchmarks/bench_eval.py). Another task's instruction line inside a
+    when their gen_kwargs are equal, so per-task stops split the suite by instruction line (on a
+    CPU a decoding step costs about the same for 1 or 8 rows: the 12 core tasks ran in 6 batches
+    instead of 2, 1.59x slower; benchmarks/bench_eval.py). Another task's instruction line inside a
     continuation also starts an invented example. The cue is not a stop: the answer rule cuts
     there anyway, and a stop would also fire on a cue the model repeats first."""
     return tuple(sorted({i.strip() for i in instructions if i.strip()}))
