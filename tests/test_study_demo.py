@@ -17,7 +17,9 @@ import pytest
 
 
 def _demo(out: Path, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "reasoning_suite", "demo", "--tiny", "--out", str(out)],
+    # two samples per task and one judged: the path and the resume are what is tested, not scores
+    return subprocess.Popen([sys.executable, "-m", "reasoning_suite", "demo", "--tiny", "--out", str(out),
+                             "--eval-limit", "2", "--judge-limit", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             env={**os.environ, "COLUMNS": "250"}, **kw)
 
