@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 
+from reasoning_suite.harness_tasks.commands import _option_value
 from reasoning_suite.harness_tasks.registry import GROUPS, TASKS
 
 
@@ -22,18 +23,9 @@ def only_ours(tasks: str | None) -> bool:
     return bool(names) and all(n in TASKS or n in GROUPS for n in names)
 
 
-def _tasks_value(argv: list[str]) -> str | None:
-    for i, a in enumerate(argv):
-        if a == "--tasks" and i + 1 < len(argv):
-            return argv[i + 1]
-        if a.startswith("--tasks="):
-            return a.split("=", 1)[1]
-    return None
-
-
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if only_ours(_tasks_value(argv)):
+    if only_ours(_option_value(argv, "--tasks")):
         import lm_eval.tasks
 
         full_index = lm_eval.tasks.TaskManager
