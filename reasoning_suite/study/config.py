@@ -95,7 +95,7 @@ class JudgesSpec(JudgeConfig):
         12, "a verdict `\\boxed{yes}` fits; the served model decodes ~30 tokens/s on a CPU")
     local_examples: bool = option(
         True, "show each local judge two worked verdicts first (judges.prompts.verdict_example_turns): "
-        "SmolLM2-135M writes no boxed verdict without them; false: the paper's prompt alone")
+        "without them SmolLM2-135M rarely writes one (2 of 20 replies); false: the paper's prompt alone")
 
     def __post_init__(self) -> None:
         if self.panel and self.serve_local:

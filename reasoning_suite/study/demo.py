@@ -33,7 +33,7 @@ REAL_NOTE = ("SmolLM2-135M-Instruct is a real but very small model, run on a CPU
              "(one bundled sample per task, at most 96 new tokens, students trained for 2-3 steps on 16 "
              "pairs, so they stay close to the base): the numbers show the method running on a real model, "
              "not the paper's results. The judges are three sampled seeds of the same 135M model, shown two "
-             "worked verdicts first (without them it writes no boxed verdict), on one task per category; "
+             "worked verdicts first (without them it rarely writes a boxed verdict), on one task per category; "
              "their verdicts are real but close to chance.")
 # What fits in a few minutes of 2 CPU cores (measured: README "Set-up"). An explicit batch size,
 # never `auto` (on a CPU it probes 64 x 8,192 tokens, 18.6 GB RSS); 16 holds the suite's 12
