@@ -66,7 +66,11 @@ def _per_task_overlay(shared: Path, out: Path) -> Path:
 
 
 def bench_fewshot_batching(tasks: list[str], max_tokens: int) -> None:
+    import logging
+
     import lm_eval
+
+    logging.getLogger("lm_eval").setLevel(logging.ERROR)  # its per-task notes would bury the figures
     from lm_eval.tasks import TaskManager
 
     from reasoning_suite.harness_tasks import commands

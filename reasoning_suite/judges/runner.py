@@ -31,10 +31,12 @@ class RunOutcome:
     retries: dict[str, int] = field(default_factory=dict)
 
 
-def messages_for(prompt: str, judge: JudgeSpec) -> list[dict[str, str]]:
+def messages_for(prompt: str, judge: JudgeSpec | None = None) -> list[dict[str, str]]:
     """The paper gives the judge one user turn holding the whole filled prompt; a judge may add
     a system turn (e.g. Nemotron's "detailed thinking on|off" switch) and worked example turns
-    before it (JudgeSpec.example_turns)."""
+    before it (JudgeSpec.example_turns). Without a judge: the paper's single turn."""
+    if judge is None:
+        return [{"role": "user", "content": prompt}]
     messages = [{"role": "system", "content": judge.system_prompt}] if judge.system_prompt else []
     for turn in judge.example_turns:
         messages += [{"role": "user", "content": turn["user"]}, {"role": "assistant", "content": turn["assistant"]}]
