@@ -29,7 +29,7 @@ from reasoning_suite.analysis.tokens import APPROX_SOURCE, counter_for
 from reasoning_suite.core.logged_run import LoggedRun, TaskLog, discover, gen_kwargs_of, prompt_of, read_json, responses
 from reasoning_suite.errors import UserError
 from reasoning_suite.core.aggregate import OTHER
-from reasoning_suite.core.answer import AnswerRule
+from reasoning_suite.core.answer import AnswerRule, check_thinking_mode, mode_from_task_config, prompt_opens_thinking
 from reasoning_suite.harness_tasks.registry import TASKS, logged_answer_rule, primary_metric
 from reasoning_suite.jsonl import iter_jsonl
 
@@ -45,7 +45,7 @@ RUN_COLUMNS = [
 SAMPLE_COLUMNS = [
     "task", "category", "doc_id", "n_repeats", "acc", "metric", "has_answer", "judge_acc",
     "prompt_tokens", "answer_tokens", "thinking_tokens", "final_tokens", "max_gen_toks",
-    "truncated", "no_final_answer", "inference_flops_paper", "inference_flops_arch",
+    "truncated", "no_final_answer", "closed_thinking", "inference_flops_paper", "inference_flops_arch",
 ]
 
 
@@ -216,59 +216,122 @@ def task_category(task: str) -> str:
 # ----------------------------------------------------------------------------- samples
 
 
+BATCH = 512  # samples whose texts are held at once (tokenised together, then dropped)
+
+
 @dataclass
-class _TaskRows:
-    doc_ids: list[int] = field(default_factory=list)
-    n_rep: list[int] = field(default_factory=list)
-    acc: list[float] = field(default_factory=list)
-    has_answer: list[float] = field(default_factory=list)
-    max_gen: list[float] = field(default_factory=list)
+class _Batch:
+    """The texts of up to BATCH samples, held only until their tokens are counted."""
+
     prompts: list[str] = field(default_factory=list)
     thinking: list[str] = field(default_factory=list)  # flattened over repeats
     final: list[str] = field(default_factory=list)
-    closed: list[bool] = field(default_factory=list)
-    prompt_hashes: list[str | None] = field(default_factory=list)
-    texts: list[list[str]] = field(default_factory=list)  # the responses of each sample
-    metric: str = ""  # the per-sample metric read as `acc` (the task's primary metric)
+    answered: list[bool] = field(default_factory=list)  # the response has a final answer (`final_answer`)
+    closed: list[bool] = field(default_factory=list)  # it closed its thinking block (`Split.closed_thinking`)
+    n_rep: list[int] = field(default_factory=list)
+    max_gen: list[float] = field(default_factory=list)
 
 
-def _read_samples(task_log: TaskLog, task: str, task_config: dict | None = None) -> _TaskRows:
+def _task_frame(run: Run, task: str, task_log: TaskLog, counter, cached_ffn: bool, batch: int | None = BATCH) -> pd.DataFrame:
+    """One task's rows of the table, streaming its samples file: each sample's scores and
+    numbers are kept, its texts only until the batch they are in is tokenised. ``batch=None``
+    holds the whole task at once (the same values; tests and the benchmark's baseline)."""
     path = task_log.samples_path
-    rows = _TaskRows()
     metric = primary_metric(task)
-    for s in task_log.samples:  # validated by core.logged_run: first filter, each doc_id once
+    # The thinking/answer split by the rule the run was scored with (its logged filter mode);
+    # prompts that open <think> unbeknown to the run are checked once the file is read.
+    mode = mode_from_task_config(task_log.config)
+    rule: AnswerRule = logged_answer_rule(task, task_log.config, (), where=str(path))
+    opened: list[str] = []  # prompts ending in an open <think> (none in a well-told run)
+    doc_ids: list[Any] = []
+    acc: list[float] = []
+    has_answer: list[float] = []
+    prompt_hashes: list[str | None] = []
+    used_metric = ""
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "n_repeats", "prompt_tokens", "answer_tokens", "thinking_tokens", "final_tokens", "max_gen_toks",
+        "truncated", "no_final_answer", "closed_thinking", "inference_flops_paper", "inference_flops_arch")}
+
+    def flush(b: _Batch) -> None:
+        if not b.n_rep:
+            return
+        reps = np.asarray(b.n_rep, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(reps)[:-1]]).astype(np.int64)
+        p_tok = counter.count(b.prompts).astype(np.float64)  # remembered: runs share their prompts
+        th_tok = counter.count(b.thinking, remember=False).astype(np.float64)
+        fi_tok = counter.count(b.final, remember=False).astype(np.float64)
+        ans_tok = th_tok + fi_tok
+        max_gen = np.asarray(b.max_gen, dtype=np.float64)
+        rep_max_gen = np.repeat(max_gen, reps)
+        truncated = (~np.isnan(rep_max_gen)) & (ans_tok >= rep_max_gen)
+        if run.arch is not None:
+            fl = F.inference_flops(run.arch, np.repeat(p_tok, reps), ans_tok, cached_ffn=cached_ffn)
+            fp, fa = np.asarray(fl["paper"], dtype=np.float64), np.asarray(fl["arch"], dtype=np.float64)
+        else:
+            fp = fa = np.full(len(ans_tok), np.nan)
+
+        def mean(x: np.ndarray) -> np.ndarray:  # over each sample's repeats (every sample has >= 1)
+            return np.add.reduceat(np.asarray(x, dtype=np.float64), starts) / reps
+
+        for k, v in (("n_repeats", reps), ("prompt_tokens", p_tok), ("answer_tokens", mean(ans_tok)),
+                     ("thinking_tokens", mean(th_tok)), ("final_tokens", mean(fi_tok)), ("max_gen_toks", max_gen),
+                     ("truncated", mean(truncated)), ("no_final_answer", mean(~np.asarray(b.answered))),
+                     ("closed_thinking", mean(np.asarray(b.closed))),
+                     ("inference_flops_paper", mean(fp)), ("inference_flops_arch", mean(fa))):
+            parts[k].append(v)
+
+    b = _Batch()
+    for s in task_log.iter_samples():  # validated by core.logged_run: first filter, each doc_id once
         doc_id = s["doc_id"]
         score = s.get(metric)
         name = metric
         if score is None:
             names = [m for m in s.get("metrics") or [] if isinstance(s.get(m), (int, float))]
             if not names:
-                raise UserError(f"{task_log.samples_path} (doc_id {doc_id}): no per-sample metric ({metric!r} or any in 'metrics')")
+                raise UserError(f"{path} (doc_id {doc_id}): no per-sample metric ({metric!r} or any in 'metrics')")
             name = names[0]
             score = s[name]
-        rows.metric = rows.metric or name
+        used_metric = used_metric or name
         prompt = prompt_of(s)
+        if prompt_opens_thinking(prompt):
+            opened.append(prompt)
         gen = gen_kwargs_of(s)
         texts = responses(s) or [""]
-        rows.doc_ids.append(doc_id)
-        rows.n_rep.append(len(texts))
-        rows.acc.append(float(score))
+        doc_ids.append(doc_id)
+        acc.append(float(score))
         ha = s.get("has_answer")
-        rows.has_answer.append(float(ha) if isinstance(ha, (int, float)) else math.nan)
+        has_answer.append(float(ha) if isinstance(ha, (int, float)) else math.nan)
+        prompt_hashes.append(s.get("prompt_hash"))
         mg = gen.get("max_gen_toks") if isinstance(gen, dict) else None
-        rows.max_gen.append(float(mg) if isinstance(mg, (int, float)) else math.nan)
-        rows.prompts.append(prompt)
-        rows.prompt_hashes.append(s.get("prompt_hash"))
-        rows.texts.append(texts)
-    # The thinking/answer split by the rule the run was scored with (its logged filter mode).
-    rule: AnswerRule = logged_answer_rule(task, task_config, rows.prompts, where=str(path))
-    for texts in rows.texts:
+        b.max_gen.append(float(mg) if isinstance(mg, (int, float)) else math.nan)
+        b.prompts.append(prompt)
+        b.n_rep.append(len(texts))
         for t in texts:
-            th, rest = rule.split_thinking(t)
-            rows.thinking.append(th)
-            rows.final.append(rest or "")
-            rows.closed.append(rest is not None)
-    return rows
+            sp = rule.split(t)
+            th, rest = sp.thinking_split(t)
+            b.thinking.append(th)
+            b.final.append(rest or "")
+            b.answered.append(rest is not None)
+            b.closed.append(sp.closed_thinking)
+        del s, texts  # the sample's texts live on only in the batch
+        if batch is not None and len(b.n_rep) >= batch:
+            flush(b)
+            b = _Batch()
+    flush(b)
+    if opened:
+        check_thinking_mode(mode, opened, where=str(path))
+    cols = {k: np.concatenate(v) for k, v in parts.items()}
+    return pd.DataFrame({
+        "task": task,
+        "category": task_category(task),
+        "doc_id": doc_ids,
+        "n_repeats": cols["n_repeats"],
+        "acc": acc,
+        "metric": used_metric,
+        "has_answer": has_answer,
+        "judge_acc": _read_judged(run, task, doc_ids, prompt_hashes),
+        **{k: cols[k] for k in SAMPLE_COLUMNS if k in cols and k != "n_repeats"},
+    })
 
 
 def _read_judged(run: Run, task: str, doc_ids: list[int], prompt_hashes: list[str | None]) -> np.ndarray:
@@ -301,54 +364,9 @@ def _read_judged(run: Run, task: str, doc_ids: list[int], prompt_hashes: list[st
     return out
 
 
-def _run_table(run: Run, cached_ffn: bool) -> pd.DataFrame:
+def _run_table(run: Run, cached_ffn: bool, batch: int | None = BATCH) -> pd.DataFrame:
     counter = counter_for(run.model_args.get("tokenizer") or run.pretrained)
-    frames = []
-    for task, task_log in run.logged.tasks.items():
-        r = _read_samples(task_log, task, task_log.config)
-        reps = np.asarray(r.n_rep)
-        starts = np.concatenate([[0], np.cumsum(reps)[:-1]]).astype(np.int64)
-        p_tok = counter.count(r.prompts).astype(np.float64)
-        th_tok = counter.count(r.thinking, remember=False).astype(np.float64)
-        fi_tok = counter.count(r.final, remember=False).astype(np.float64)
-        ans_tok = th_tok + fi_tok
-        closed = np.asarray(r.closed, dtype=np.float64)
-        max_gen = np.asarray(r.max_gen)
-        rep_max_gen = np.repeat(max_gen, reps)
-        truncated = (~np.isnan(rep_max_gen)) & (ans_tok >= rep_max_gen)
-        rep_p = np.repeat(p_tok, reps)
-        if run.arch is not None:
-            fl = F.inference_flops(run.arch, rep_p, ans_tok, cached_ffn=cached_ffn)
-            fp, fa = fl["paper"], fl["arch"]
-        else:
-            fp = fa = np.full(len(ans_tok), np.nan)
-
-        def mean(x: np.ndarray) -> np.ndarray:  # over each sample's repeats (every sample has >= 1)
-            return np.add.reduceat(x, starts) / reps
-
-        frames.append(
-            pd.DataFrame(
-                {
-                    "task": task,
-                    "category": task_category(task),
-                    "doc_id": r.doc_ids,
-                    "n_repeats": reps,
-                    "acc": r.acc,
-                    "metric": r.metric,
-                    "has_answer": r.has_answer,
-                    "judge_acc": _read_judged(run, task, r.doc_ids, r.prompt_hashes),
-                    "prompt_tokens": p_tok,
-                    "answer_tokens": mean(ans_tok),
-                    "thinking_tokens": mean(th_tok),
-                    "final_tokens": mean(fi_tok),
-                    "max_gen_toks": max_gen,
-                    "truncated": mean(truncated.astype(np.float64)),
-                    "no_final_answer": mean(1.0 - closed),
-                    "inference_flops_paper": mean(np.asarray(fp, dtype=np.float64)),
-                    "inference_flops_arch": mean(np.asarray(fa, dtype=np.float64)),
-                }
-            )
-        )
+    frames = [_task_frame(run, task, task_log, counter, cached_ffn, batch) for task, task_log in run.logged.tasks.items()]
     df = pd.concat(frames, ignore_index=True)
     rec = run.record or {}
     tf = rec.get("train_flops") or {}
@@ -378,14 +396,18 @@ def load_table(
     *,
     cached_ffn: bool = True,
     progress: Callable[[str], None] | None = None,
+    batch: int | None = BATCH,
 ) -> tuple[pd.DataFrame, list[Run]]:
-    """Load runs into the tidy table (one row per run, task and sample) and the list of runs."""
+    """Load runs into the tidy table (one row per run, task and sample) and the list of runs.
+
+    The samples are streamed (`_task_frame`): memory grows with the number of samples, not
+    with the length of their texts; ``batch`` samples' texts are held at a time."""
     runs = discover_runs(specs)
     frames = []
     for run in runs:
         if progress:
             progress(run.label)
-        frames.append(_run_table(run, cached_ffn))
+        frames.append(_run_table(run, cached_ffn, batch))
     df = pd.concat(frames, ignore_index=True)
     for col in ("run", "model", "base_model", "format", "order", "mode", "setting", "task", "category", "metric",
                 "token_source", "flops_source"):

@@ -63,6 +63,18 @@ class Split:
     after: str
     answer: str | None
 
+    @property
+    def closed_thinking(self) -> bool:
+        """The response closed its thinking block: a `</think>` not followed by a re-opened trace
+        (what a reasoning student must learn; an IFT answer without tags is False)."""
+        return self.thinking.endswith(THINK_CLOSE) and not self.after.startswith(THINK_OPEN)
+
+    def thinking_split(self, text: str) -> tuple[str, str | None]:
+        """`split_thinking`'s (thinking, rest) of `text`, the response this split was made of."""
+        if self.answer is None:
+            return text, None
+        return self.thinking, self.answer_text + self.after
+
 
 def split_response(text: str | None, *, template_opened_thinking: bool = False,
                    fewshot: FewshotCut | None = None) -> Split:
@@ -120,10 +132,7 @@ def split_thinking(text: str, *, template_opened_thinking: bool = False,
     region unstripped (its whitespace was generated too) and what follows it (an invented
     few-shot example is generated text, not thinking). When the response has no answer by
     `final_answer`, the rest is None and the whole response counts as thinking."""
-    s = split_response(text, template_opened_thinking=template_opened_thinking, fewshot=fewshot)
-    if s.answer is None:
-        return text, None
-    return s.thinking, s.answer_text + s.after
+    return split_response(text, template_opened_thinking=template_opened_thinking, fewshot=fewshot).thinking_split(text)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from reasoning_suite.errors import UserError
 from reasoning_suite.jsonl import iter_jsonl
@@ -154,7 +154,7 @@ class TaskLog:
         repeats = (self.config or {}).get("repeats")
         if isinstance(eff, int) and isinstance(repeats, int) and repeats > 0:
             return eff * repeats
-        return sum(len(responses(s)) for s in read_samples(self.samples_path))
+        return sum(len(responses(s)) for s in self.iter_samples())
 
     def status_counts(self) -> dict[str, int]:
         """Answers per scoring status (`core.score.status_counts` on the task's results);
@@ -182,15 +182,23 @@ class TaskLog:
     def samples(self, rows: list[dict[str, Any]]) -> None:  # e.g. `judge --limit N`
         self._samples = rows
 
+    def iter_samples(self) -> Iterator[dict[str, Any]]:
+        """The samples one at a time (`iter_samples`), or those already set or read."""
+        if self._samples is not None:
+            return iter(self._samples)
+        return iter_samples(self.samples_path)
+
     def first_sample(self) -> dict[str, Any] | None:
         for _, row in iter_jsonl(self.samples_path):
             return row if isinstance(row, dict) else None
         return None
 
 
-def read_samples(path: Path) -> list[dict[str, Any]]:
-    """Rows of one lm-eval samples file: the first filter's, each doc_id once."""
-    rows: list[dict[str, Any]] = []
+def iter_samples(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of one lm-eval samples file, one line at a time: the first filter's, each doc_id once.
+
+    Streaming, so that a reader keeps what it needs of each row (the analysis: counts and
+    scores) and never the whole file; `read_samples` is this, listed."""
     first_filter: Any = None
     seen: set = set()
     for n, (where, row) in enumerate(iter_jsonl(path)):
@@ -214,10 +222,14 @@ def read_samples(path: Path) -> list[dict[str, Any]]:
         if doc_id in seen:
             raise UserError(f"{where}: doc_id {doc_id} appears twice for filter {filt!r}")
         seen.add(doc_id)
-        rows.append(row)
-    if not rows:
+        yield row
+    if not seen:
         raise UserError(f"{path}: no samples in the file")
-    return rows
+
+
+def read_samples(path: Path) -> list[dict[str, Any]]:
+    """Rows of one lm-eval samples file (`iter_samples`), all in memory."""
+    return list(iter_samples(path))
 
 
 @dataclass
