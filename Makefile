@@ -55,7 +55,7 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py --n 1000
 	$(BIN)/python benchmarks/bench_judges.py --quick
-	$(BIN)/python benchmarks/bench_analysis.py --runs 2 --samples-per-task 300
+	$(BIN)/python benchmarks/bench_analysis.py --sizes-mb 10 30
 	$(BIN)/python benchmarks/bench_training.py --examples 8 --max-len 256
 	$(BIN)/python benchmarks/bench_eval.py --quick
 

@@ -1,16 +1,19 @@
-"""Benchmark: the analysis of 100,000 logged samples across 10 runs (time, peak memory).
+"""Benchmark: building the tidy table from samples of realistic length, streamed vs read whole.
 
-Writes 10 synthetic runs in lm-eval's real format (lm-eval's own EvaluationTracker; 4 tasks x
-2,500 samples each, IFT-like short answers and reasoning-like long ones, prompts shared between
-runs as they are in a real study), then measures, each in a fresh subprocess:
+Writes two synthetic runs in lm-eval's real format (lm-eval's own EvaluationTracker): an IFT
+run with ~100-word answers and a reasoning run with ~3,000-word thinking traces, over 4 tasks,
+as many documents as make the requested size of samples JSONL. Then, each in a fresh
+subprocess (imports excluded from the time, included in the peak RSS, which is
+`resource.getrusage(RUSAGE_SELF).ru_maxrss` of that subprocess):
 
-  1. building the tidy table (`load_table`: JSON parsing, batched tokenisation, FLOPs);
-  2. the whole `reasoning-suite analyze` command (table, fits, 8 figures, CSV/parquet);
+  1. the table as `load_table` builds it: samples streamed, texts held per batch of 512;
+  2. the baseline, the implementation before streaming, in the same run: every samples file
+     read whole into dicts and held (`TaskLog.samples`), each task's texts tokenised at once.
 
-and, as the baseline in the same run, the naive loader (imports excluded from both) (per-sample `tokenizer(text)` calls, one
-dict per row) on one run's 10,000 samples, extrapolated linearly to 100,000.
+It does this at two sizes (default 100 and 400 MB), deleting each size's files before the
+next (disk use about one size at a time). Prints MB/s, peak RSS and the ratios.
 
-Usage: python benchmarks/bench_analysis.py [--samples-per-task 2500] [--runs 10] [--keep DIR]
+Usage: python benchmarks/bench_analysis.py [--sizes-mb 100 400] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -30,108 +32,93 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 TASKS = ("rs_gsm8k", "rs_winogrande", "rs_squad", "rs_aqua_rat")
+THINKING_WORDS = 3000  # a reasoning trace of the paper's students runs to thousands of tokens
+ANSWER_WORDS = 100
+BYTES_PER_DOC = 44_000  # both runs' lines for one document, measured on this generator (first guess only)
 
-CHILD_TABLE = """
+CHILD = """
 import sys, time, json, resource
-t0 = time.perf_counter()
-from reasoning_suite.analysis.runs import load_table
+import logging
+logging.disable(logging.WARNING)
+from reasoning_suite.analysis import runs as R
 import transformers.models.auto.tokenization_auto  # the import the loader pays on its first run
-t1 = time.perf_counter()
-df, runs = load_table([sys.argv[1]])
-dt = time.perf_counter() - t1
-print(json.dumps({"seconds": dt, "import_s": t1 - t0, "rows": len(df), "runs": len(runs),
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "table_mb": df.memory_usage(deep=True).sum() / 2**20}))
-"""
-
-CHILD_NAIVE = """
-import sys, time, json, resource
-from pathlib import Path
-import pandas as pd
-from transformers import AutoTokenizer
+how, root = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()
-tok = AutoTokenizer.from_pretrained(sys.argv[2])
-rows = []
-for f in sorted(Path(sys.argv[1]).glob("samples_*.jsonl")):
-    for line in f.open():
-        s = json.loads(line)
-        text = s["resps"][0][0]
-        close = text.rfind("</think>")
-        thinking, final = (text[: close + 8], text[close + 8 :]) if close >= 0 else ("", text)
-        rows.append({"doc_id": s["doc_id"], "acc": s["acc"],
-                     "prompt_tokens": len(tok(s["arguments"]["gen_args_0"]["arg_0"])["input_ids"]),
-                     "thinking_tokens": len(tok(thinking)["input_ids"]),
-                     "final_tokens": len(tok(final)["input_ids"])})
-df = pd.DataFrame(rows)
-print(json.dumps({"seconds": time.perf_counter() - t0, "rows": len(df),
+if how == "stream":
+    df, runs = R.load_table([root])
+    rows = len(df)
+else:  # the baseline: whole files in memory, each task's texts at once
+    runs = R.discover_runs([root])
+    for r in runs:
+        for log in r.logged.tasks.values():
+            log.samples  # read whole and held on the run, as before streaming
+    rows = sum(len(R._run_table(r, True, batch=None)) for r in runs)
+dt = time.perf_counter() - t0
+print(json.dumps({"seconds": dt, "rows": rows,
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def _child(code: str, *args: str) -> dict:
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+def _child(how: str, root: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-c", CHILD, how, str(root)], capture_output=True, text=True)
     if proc.returncode != 0:
-        sys.exit(f"benchmark child failed:\n{proc.stderr[-3000:]}")
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["wall_s"] = time.perf_counter() - t0
-    return out
+        sys.exit(f"benchmark child ({how}) failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _write(root: Path, tiny: Path, docs_per_task: int) -> float:
+    from reasoning_suite.analysis.synthetic import SyntheticModel, make_checkpoint, write_run
+
+    tasks = {t: docs_per_task for t in TASKS}
+    for i, (fmt, ratio, thinking) in enumerate((("ift", 0.0, 0), ("reasoning", 1.0, THINKING_WORDS))):
+        rec = {"base_model": "tiny", "format": fmt, "reasoning_ratio": ratio, "order": "sequential",
+               "train_flops": {"paper": 1e15, "arch": 8e14}}
+        m = SyntheticModel(f"bench-{fmt}", hidden_size=64, intermediate_size=128, record=rec, accuracy=0.4 + 0.2 * i,
+                           thinking_words=thinking, answer_words=ANSWER_WORDS, truncate_rate=0.05 * i)
+        ckpt = make_checkpoint(tiny, root / "ckpt" / m.name, m)
+        write_run(root / "out", ckpt, m, tasks, seed=i, max_gen_toks=8192)
+    return sum(p.stat().st_size for p in (root / "out").rglob("*.jsonl")) / 1e6
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--samples-per-task", type=int, default=2500)
-    ap.add_argument("--runs", type=int, default=10)
-    ap.add_argument("--keep", type=Path, help="write the runs here and keep them")
+    ap.add_argument("--sizes-mb", type=float, nargs="+", default=[100.0, 400.0])
+    ap.add_argument("--keep", type=Path, help="write the runs under this directory and keep them")
     args = ap.parse_args()
 
-    from reasoning_suite.analysis.synthetic import SyntheticModel, make_checkpoint, write_run
-    from reasoning_suite.tiny_model import build_tiny_model
     import logging
 
+    from reasoning_suite.tiny_model import build_tiny_model
+
     logging.getLogger("lm_eval").setLevel(logging.WARNING)
-    root = args.keep or Path(tempfile.mkdtemp(prefix="bench_analysis_"))
-    root.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    tiny = build_tiny_model(root / "tiny")
-    tasks = {t: args.samples_per_task for t in TASKS}
-    sizes = (32, 64, 128, 256, 512)
-    for i in range(args.runs):
-        ratio = float(i % 2)  # IFT and reasoning runs alternate over 5 sizes
-        hs = sizes[(i // 2) % len(sizes)]
-        rec = {"base_model": f"tiny-{hs}", "format": "reasoning" if ratio else "ift", "reasoning_ratio": ratio,
-               "order": "sequential", "train_flops": {"paper": 1e15 * hs * (1 + ratio), "arch": 8e14 * hs * (1 + ratio)}}
-        m = SyntheticModel(f"run{i}", hidden_size=hs, intermediate_size=2 * hs, record=rec, accuracy=0.3 + 0.05 * i,
-                           thinking_words=int(150 * ratio), answer_words=30)
-        ckpt = make_checkpoint(tiny, root / "ckpt" / m.name, m)
-        write_run(root / "out", ckpt, m, tasks, seed=i, max_gen_toks=4096)
-    n = args.runs * sum(tasks.values())
-    size_mb = sum(p.stat().st_size for p in (root / "out").rglob("*.jsonl")) / 2**20
-    print(f"setup: {args.runs} runs, {n:,} samples, {size_mb:.0f} MB of samples JSONL ({time.perf_counter() - t0:.0f} s)")
-
-    table = _child(CHILD_TABLE, str(root / "out"))
-    assert table["rows"] == n, table
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "reasoning_suite.cli", "analyze", str(root / "out"),
-                           "--out", str(root / "analysis"), "-q"], capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"analyze failed:\n{proc.stderr[-3000:]}")
-    analyze_s = time.perf_counter() - t0
-    analyze_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # max over children so far
-
-    one_run = next(p for p in (root / "out").iterdir() if p.is_dir())
-    naive = _child(CHILD_NAIVE, str(one_run), str(tiny))
-    naive_100k = naive["seconds"] * n / naive["rows"]
-
-    print(f"table build (load_table): {table['seconds']:.1f} s for {n:,} samples, after {table['import_s']:.1f} s of imports "
-          f"({n / table['seconds']:,.0f} samples/s), peak RSS {table['maxrss_mb']:.0f} MB, table {table['table_mb']:.0f} MB")
-    print(f"whole `analyze` (table + fits + 8 figures + files): {analyze_s:.1f} s wall, peak RSS of any child "
-          f"{analyze_rss:.0f} MB")
-    print(f"baseline, naive per-sample tokenizer() loop: {naive['seconds']:.1f} s for {naive['rows']:,} samples "
-          f"-> {naive_100k:.0f} s extrapolated to {n:,}")
-    print(f"ratio: table build is {naive_100k / table['seconds']:.1f}x faster than the naive loop")
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench_analysis_"))
+    base.mkdir(parents=True, exist_ok=True)
+    tiny = build_tiny_model(base / "tiny")
+    results = []
+    for target in args.sizes_mb:
+        root = base / f"{target:g}MB"
+        t0 = time.perf_counter()
+        docs = max(8, int(target * 1e6 / BYTES_PER_DOC / len(TASKS)))
+        mb = _write(root, tiny, docs)
+        print(f"{mb:.0f} MB of samples JSONL: 2 runs x {len(TASKS)} tasks x {docs:,} documents "
+              f"(reasoning traces ~{THINKING_WORDS:,} words; written in {time.perf_counter() - t0:.0f} s)", flush=True)
+        stream = _child("stream", root / "out")
+        whole = _child("whole", root / "out")
+        assert stream["rows"] == whole["rows"] == 2 * len(TASKS) * docs, (stream, whole)
+        for name, r in (("streamed", stream), ("read whole (baseline)", whole)):
+            print(f"  {name:22s} {r['seconds']:6.1f} s  {mb / r['seconds']:6.1f} MB/s  peak RSS {r['maxrss_mb']:6.0f} MB",
+                  flush=True)
+        print(f"  ratio: streamed is {whole['seconds'] / stream['seconds']:.2f}x the baseline's speed, "
+              f"{stream['maxrss_mb'] / whole['maxrss_mb']:.2f}x its peak RSS", flush=True)
+        results.append((mb, stream, whole))
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    if len(results) > 1:
+        (mb0, s0, w0), (mb1, s1, w1) = results[0], results[-1]
+        grow = lambda a, b: (b["maxrss_mb"] - a["maxrss_mb"]) / ((mb1 - mb0) / 1000)  # noqa: E731
+        print(f"peak RSS growth per GB of samples: streamed {grow(s0, s1):.0f} MB/GB, baseline {grow(w0, w1):.0f} MB/GB")
     if not args.keep:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
     return 0
 
 

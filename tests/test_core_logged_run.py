@@ -139,3 +139,18 @@ def test_tolerances_flat_resps_and_several_filters(tmp_path):
     rows = read_samples(p)
     assert len(rows) == 1 and responses(rows[0]) == ["a", "b"]
     assert responses({"resps": [[{"x": 1}]]}) == ['{"x": 1}']
+
+
+def test_setting_label_is_in_words_whatever_spelling_lm_eval_logged():
+    """The setting column once printed a Python dict (`3-shot {'max_gen_toks': 96}`)."""
+    from reasoning_suite.core.logged_run import EvalMode, canonical_gen_kwargs
+
+    for raw in ({"max_gen_toks": 96}, "{'max_gen_toks': 96}", "max_gen_toks=96"):
+        mode = EvalMode(num_fewshot=3, chat_template=False, gen_kwargs=canonical_gen_kwargs(raw))
+        assert mode.label == "3-shot · 96 new tokens", raw
+    assert EvalMode(num_fewshot=0, chat_template=True).label == "0-shot chat"
+    sampled = EvalMode(num_fewshot=0, chat_template=True, thinking=True, repeats=4,
+                       gen_kwargs=canonical_gen_kwargs("temperature=0.6,do_sample=True"))
+    assert sampled.label == "0-shot chat thinking x4 · sampled · temperature 0.6"
+    assert canonical_gen_kwargs({}) is None and canonical_gen_kwargs("") is None
+    assert canonical_gen_kwargs({"b": 1, "a": 2}) == canonical_gen_kwargs("a=2,b=1")  # one mode, not two

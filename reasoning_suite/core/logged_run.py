@@ -99,11 +99,12 @@ class EvalMode:
     chat_template: bool | None = None
     thinking: bool = False  # the chat template opened <think> in the prompt (the run was told so)
     repeats: int | None = None
-    gen_kwargs: str | None = None  # lm-eval's --gen_kwargs, as given
+    gen_kwargs: str | None = None  # lm-eval's --gen_kwargs (`canonical_gen_kwargs`)
 
     @property
     def label(self) -> str:
-        """Short text for tables and legends, e.g. "0-shot chat", "3-shot", "0-shot chat thinking x4"."""
+        """Short text for tables and legends, in words: "0-shot chat", "3-shot · 96 new tokens",
+        "0-shot chat thinking x4 · temperature 0.6". The one label every reader shows."""
         parts = []
         if self.num_fewshot is not None:
             parts.append(f"{self.num_fewshot}-shot")
@@ -113,9 +114,54 @@ class EvalMode:
             parts.append("thinking")
         if self.repeats and self.repeats > 1:
             parts.append(f"x{self.repeats}")
-        if self.gen_kwargs:
-            parts.append(self.gen_kwargs)
-        return " ".join(parts) or "default"
+        words = [" ".join(parts)] if parts else []
+        words += [_gen_kwarg_words(k, v) for k, v in _parse_gen_kwargs(self.gen_kwargs).items()]
+        return " · ".join(words) or "default"
+
+
+def _parse_gen_kwargs(raw: Any) -> dict[str, Any]:
+    """lm-eval's `--gen_kwargs` as logged: a dict, its `str()`, or "k=v,k=v"; {} when empty."""
+    if raw is None or raw == "" or raw == {}:
+        return {}
+    if isinstance(raw, dict):
+        return {str(k): v for k, v in raw.items()}
+    text = str(raw).strip()
+    if text.startswith("{"):
+        import ast
+
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = None
+        if isinstance(value, dict):
+            return {str(k): v for k, v in value.items()}
+    out: dict[str, Any] = {}
+    for part in text.split(","):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k.strip()] = v.strip()
+        elif part.strip():
+            out[part.strip()] = True
+    return out
+
+
+def canonical_gen_kwargs(raw: Any) -> str | None:
+    """`--gen_kwargs` in one spelling ("k=v,k=v", sorted), so that the same kwargs written as a
+    dict or a string are one evaluation mode; None when there are none."""
+    kv = _parse_gen_kwargs(raw)
+    return ",".join(f"{k}={v}" for k, v in sorted(kv.items())) or None
+
+
+_GEN_WORDS = {"max_gen_toks": "{} new tokens", "max_new_tokens": "{} new tokens", "temperature": "temperature {}",
+              "top_p": "top-p {}", "top_k": "top-k {}"}
+
+
+def _gen_kwarg_words(key: str, value: Any) -> str:
+    if key == "do_sample":
+        return "sampled" if str(value).lower() in ("true", "1") else "greedy"
+    if key in _GEN_WORDS:
+        return _GEN_WORDS[key].format(value)
+    return f"{key} {value}"
 
 
 @dataclass
@@ -328,7 +374,7 @@ def _mode(results: dict[str, Any] | None, tasks: list[TaskLog]) -> EvalMode:
         chat_template=bool(results.get("chat_template")) or bool(results.get("chat_template_sha")),
         thinking=thinking,
         repeats=repeats.pop() if len(repeats) == 1 else None,
-        gen_kwargs=str(gen) if gen else None,
+        gen_kwargs=canonical_gen_kwargs(gen),
     )
 
 
