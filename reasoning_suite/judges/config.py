@@ -25,7 +25,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from reasoning_suite.config_parsing import FieldError, from_mapping, load_config_file, option, to_mapping
 from reasoning_suite.endpoints import Endpoint
@@ -33,8 +33,6 @@ from reasoning_suite.errors import UserError
 
 Outcome = Literal["yes", "no", "abstain"]
 PromptKind = Literal["default", "ifeval"]
-OUTCOMES: tuple[str, ...] = get_args(Outcome)
-PROMPT_KINDS: tuple[str, ...] = get_args(PromptKind)
 
 
 @dataclass(frozen=True)
