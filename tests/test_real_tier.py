@@ -40,12 +40,18 @@ def _eval(model_dir: Path, out: Path, *extra: str) -> list[dict]:
     return [json.loads(line) for line in files[0].read_text().splitlines()]
 
 
+# The tests that read the module's one chat-template evaluation run on one xdist worker (the
+# evaluation is the tier's most expensive step; two workers would each run it).
+shares_chat_run = pytest.mark.xdist_group("real_tier_chat_run")
+
+
 @pytest.fixture(scope="module")
 def chat_run(real_model_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("real_eval_chat")
     return out, _eval(real_model_dir, out, "--apply_chat_template")
 
 
+@shares_chat_run
 def test_eval_with_chat_template_uses_smollm_template_and_stops_on_eos(chat_run):
     _, samples = chat_run
     assert len(samples) == 2
@@ -74,6 +80,7 @@ def _chat(base_url: str, model: str, seed: int) -> str:
         return json.loads(resp.read())["choices"][0]["message"]["content"]
 
 
+@shares_chat_run
 def test_served_judge_samples_and_judges_a_real_run(real_model_dir, chat_run, tmp_path):
     """`transformers serve` ignores do_sample in requests: on the checkpoint as converted two
     seeds give one greedy reply; on the sampling copy they differ, and the same seed repeats.
@@ -140,6 +147,7 @@ def test_short_training_keeps_the_template_and_stops_on_im_end(real_model_dir, t
     assert int(new[-1]) == tok.eos_token_id  # stopped on <|im_end|>
 
 
+@shares_chat_run
 def test_analysis_and_leaderboard_on_the_real_run(chat_run, tmp_path):
     run_dir, _ = chat_run
     _rs("analyze", f"smollm2={run_dir}", "--out", str(tmp_path / "analysis"))

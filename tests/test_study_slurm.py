@@ -287,6 +287,7 @@ def _job_times(cluster: Cluster, job_id: str) -> tuple[datetime, datetime]:
     return datetime.fromisoformat(start), datetime.fromisoformat(end)
 
 
+@pytest.mark.xdist_group("slurm_cluster")  # one cluster (fixed ports) per machine: one worker
 def test_bad_partition_is_one_line(slurm_cluster, tmp_path):
     config = _write(tmp_path, {**BASE, "out_dir": str(tmp_path / "out"), "slurm": {"partition": "nope"}})
     proc = _study(slurm_cluster, config, "--only", "pairs")
@@ -297,6 +298,7 @@ def test_bad_partition_is_one_line(slurm_cluster, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("slurm_cluster")
 def test_a_study_through_slurm_with_a_failed_step_resubmitted(slurm_cluster, tiny_model_dir, tmp_path):
     """Pairs, two mixtures and two students as 5 jobs on a real Slurm: the mixtures run at once,
     then both students train at once; student b's output dir is taken by a file, so its training

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from reasoning_suite.config_parsing import FieldError, resolve_env_refs as _resolve
 from reasoning_suite.errors import UserError
 
 
@@ -19,24 +20,20 @@ class EndpointError(UserError):
     Messages name the endpoint and the environment variable, never the key's value."""
 
 
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-
 def resolve_env_refs(value: str, *, what: str) -> str:
-    """Replace `${VAR}` (or `${VAR:-default}`) with the variable's value.
+    """Replace `${VAR}` (or `${VAR:-default}`) with the variable's value (the syntax is
+    `config_parsing.ENV_REF`'s); an unset one is an `EndpointError` naming `what`, e.g.
+    "endpoint 'llama' base_url"."""
+    return _resolve(value, what=what, error=EndpointError)
 
-    `what` names the field in the error, e.g. "endpoint 'llama' base_url"."""
 
-    def sub(match: re.Match[str]) -> str:
-        var, default = match.group(1), match.group(2)
-        got = os.environ.get(var)
-        if got:
-            return got
-        if default is not None:
-            return default
-        raise EndpointError(f"{what}: environment variable {var} is not set")
+class EndpointFieldError(FieldError, EndpointError):
+    """A field an `Endpoint` rejects: a config reader names it by its path
+    (`panel.yaml: judges[1].max_concurrency: ...`), code building one directly sees the endpoint."""
 
-    return _ENV_REF.sub(sub, value)
+    def __init__(self, endpoint: str, field: str, reason: str):
+        super().__init__(field, reason)
+        self.args = (f"endpoint {endpoint!r}: {field}: {reason}",)
 
 
 @dataclass
@@ -46,12 +43,13 @@ class Endpoint:
     `extra_body` is merged into every request (e.g. `{"chat_template_kwargs":
     {"enable_thinking": true}}` for vLLM, `{"reasoning_effort": "high"}` for GPT-OSS); prices are
     in currency units per million tokens and only feed cost reports. One `ChatClient` per
-    endpoint enforces `max_concurrency`."""
+    endpoint enforces `max_concurrency`. The defaults here are the only ones: a judge holds an
+    `Endpoint`, `GenerateConfig` reads them with `config_parsing.default_of`."""
 
     name: str
-    base_url: str
+    base_url: str = field(metadata={"env_refs": True})
     model: str
-    api_key_env: str | None = None
+    api_key_env: str | None = None  # the NAME of the variable holding the key, never the key
     max_concurrency: int = 8
     timeout_s: float = 600.0
     max_retries: int = 6
@@ -64,16 +62,23 @@ class Endpoint:
     backoff_max_s: float = 60.0
 
     def __post_init__(self) -> None:
-        if not self.name:
-            raise EndpointError("endpoint: name is empty")
-        if not self.model:
-            raise EndpointError(f"endpoint {self.name!r}: model is empty")
+        def fail(name: str, reason: str) -> EndpointFieldError:
+            return EndpointFieldError(self.name, name, reason)
+
+        for name in ("name", "base_url", "model"):
+            if not getattr(self, name):
+                raise fail(name, "must be a non-empty string")
+        if self.api_key_env is not None:
+            if self.api_key_env.startswith("sk-") or len(self.api_key_env) > 64:
+                raise fail("api_key_env", "looks like a key, not a variable name; put the key in the environment")
+            if not self.api_key_env.replace("_", "").isalnum():
+                raise fail("api_key_env", "must be the NAME of an environment variable (letters, digits, _)")
         if self.max_concurrency < 1:
-            raise EndpointError(f"endpoint {self.name!r}: max_concurrency must be >= 1, got {self.max_concurrency}")
+            raise fail("max_concurrency", f"must be >= 1, got {self.max_concurrency}")
         if self.max_retries < 0:
-            raise EndpointError(f"endpoint {self.name!r}: max_retries must be >= 0, got {self.max_retries}")
+            raise fail("max_retries", f"must be >= 0, got {self.max_retries}")
         if self.timeout_s <= 0:
-            raise EndpointError(f"endpoint {self.name!r}: timeout_s must be > 0, got {self.timeout_s}")
+            raise fail("timeout_s", f"must be > 0, got {self.timeout_s}")
 
     def resolved_base_url(self) -> str:
         """The base URL with `${VAR}` references filled in; raises `EndpointError` if unset."""

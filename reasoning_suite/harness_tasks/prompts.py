@@ -78,6 +78,15 @@ def next_example_starts(instruction: str) -> tuple[str, ...]:
     return tuple(starts + ["\n" + ANSWER_CUE])
 
 
+ZERO_SHOT_STOP: tuple[str, ...] = ("<|im_end|>",)
+"""lm-eval `until` of the zero-shot (chat) layout. The paper decodes with no stop string but
+end-of-sequence; an empty list says that to lm-eval's local backends, but lm-eval's API backends
+send it on as `"stop": []`, which `transformers serve` rejects with HTTP 500 on every request
+(its stop-string matcher cannot embed an empty list). ChatML's end of turn is the one stop that
+changes nothing: ChatML models end there anyway (it is their EOS) and other models never write it.
+Never empty: tests/test_tasks_api_backends.py runs the suite through both API backends."""
+
+
 def fewshot_stop_sequences(instructions: Iterable[str]) -> tuple[str, ...]:
     """lm-eval `until` of the base few-shot layout: every instruction line of the suite (each
     example starts with its task's line). The paper decodes with no stop string but EOS; a base

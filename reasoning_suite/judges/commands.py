@@ -40,7 +40,7 @@ def _select(run: LoggedRun, tasks: str | None, limit: int | None) -> None:
 
 
 def _key(panel_judge: Any, prompt: str) -> str:
-    return request_key(panel_judge.endpoint(), messages_for(prompt, panel_judge), **request_args(panel_judge))
+    return request_key(panel_judge.endpoint, messages_for(prompt, panel_judge), **request_args(panel_judge))
 
 
 def _dry_run(panel: PanelConfig, prompts: dict[ItemKey, str], cache_path: Path) -> None:
@@ -55,7 +55,7 @@ def _dry_run(panel: PanelConfig, prompts: dict[ItemKey, str], cache_path: Path) 
         todo = [p for p in prompts.values() if cache is None or _key(judge, p) not in cache]
         prompt_tokens = sum(len(p) for p in todo) // 4  # ~4 characters per token for English text
         max_out = judge.max_tokens * len(todo) if judge.max_tokens else None
-        ep = judge.endpoint()
+        ep = judge.endpoint
         cost = ep.cost(prompt_tokens, max_out or 0)
         table.add_row(
             judge.name,
@@ -109,7 +109,7 @@ def judge_main(argv: list[str]) -> int:
         _dry_run(panel, prompts, cache_path)
         return 0
     for judge in panel.judges:  # fail before any work on a missing key or URL variable
-        ep = judge.endpoint()
+        ep = judge.endpoint
         ep.resolved_base_url()
         ep.api_key()
     out.mkdir(parents=True, exist_ok=True)

@@ -7,13 +7,16 @@ A panel is a YAML file (or a preset name shipped in `reasoning_suite/judges/pres
         base_url: ${JUDGE_LLAMA_URL}          # "${VAR}" is read from the environment
         model: meta-llama/Llama-3.3-70B-Instruct
         api_key_env: JUDGE_LLAMA_API_KEY      # optional; the key itself never appears here
-        max_concurrency: 32
+        max_concurrency: 32                    # name .. max_concurrency: the judge's Endpoint
         temperature: 0.7                       # paper: 0.7 / 0.95
         top_p: 0.95
     vote: {rule: majority, tie: "no", min_verdicts: 2, too_few: "no", abstain_counts_as: "no"}
     answer_tail_chars: 2000                    # optional; PanelConfig's default is the only one
 
-Every field is checked on load; a mistake is one line naming the file and the field.
+A judge's endpoint keys (`Endpoint`'s fields) may also be nested as `endpoint: {...}`. The
+file is read by `config_parsing.from_mapping` against these dataclasses, so every field is
+checked on load and a mistake is one line naming the file and the field's path
+(`panel.yaml: judges[1].max_concurrency: expected int, got str 'x'`).
 """
 
 from __future__ import annotations
@@ -22,16 +25,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
-
-from reasoning_suite.config_parsing import default_of, option
+from reasoning_suite.config_parsing import FieldError, from_mapping, load_config_file, option, to_mapping
 from reasoning_suite.endpoints import Endpoint
 from reasoning_suite.errors import UserError
 
-OUTCOMES = ("yes", "no", "abstain")
-PROMPT_KINDS = ("default", "ifeval")
+Outcome = Literal["yes", "no", "abstain"]
+PromptKind = Literal["default", "ifeval"]
 
 
 @dataclass(frozen=True)
@@ -47,43 +48,59 @@ class VoteRule:
       "no" (counts as wrong) or "exclude" (left out of the mean).
     """
 
-    rule: str = "majority"
-    tie: str = "no"
+    rule: Literal["majority"] = "majority"
+    tie: Outcome = "no"
     min_verdicts: int | None = None
-    too_few: str = "no"
-    abstain_counts_as: str = "no"
+    too_few: Outcome = "no"
+    abstain_counts_as: Literal["no", "exclude"] = "no"
+
+    def __post_init__(self) -> None:
+        if self.min_verdicts is not None and self.min_verdicts < 1:
+            raise FieldError("min_verdicts", f"must be >= 1, got {self.min_verdicts}")
+
+
+@dataclass(frozen=True)
+class ExampleTurn:
+    """A worked exchange shown to a judge before the real prompt."""
+
+    user: str
+    assistant: str
+
+    def __post_init__(self) -> None:
+        for name in ("user", "assistant"):
+            if not getattr(self, name):
+                raise FieldError(name, "must be a non-empty string")
 
 
 @dataclass(frozen=True)
 class JudgeSpec:
-    """One judge: an endpoint plus how it is sampled."""
+    """One judge: the `Endpoint` it is served at (written flat in the YAML, beside the
+    sampling keys, or as an `endpoint:` mapping) plus how it is sampled and prompted.
 
-    name: str
-    base_url: str
-    model: str
-    api_key_env: str | None = None
-    max_concurrency: int = default_of(Endpoint, "max_concurrency")
-    temperature: float = 0.7
+    The endpoint's fields and defaults (concurrency, timeout, retries, backoff) are
+    `Endpoint`'s alone; the judge adds only what a request to it carries."""
+
+    endpoint: Endpoint = field(metadata={"flatten": True})
+    temperature: float = 0.7  # paper: 0.7 / 0.95
     top_p: float = 0.95
     max_tokens: int | None = None
-    timeout_s: float = default_of(Endpoint, "timeout_s")
-    max_retries: int = default_of(Endpoint, "max_retries")
-    extra_body: dict | None = None
-    price_per_mtok_in: float | None = None
-    price_per_mtok_out: float | None = None
-    backoff_base_s: float = default_of(Endpoint, "backoff_base_s")
-    backoff_max_s: float = default_of(Endpoint, "backoff_max_s")
     system_prompt: str | None = None
-    # Worked turns before the real one, each {"user": ..., "assistant": ...}: a small judge
-    # (the demo's 135M) writes the boxed verdict the paper's rule requires only after seeing
-    # it done; the paper's judges get none.
-    example_turns: tuple[dict[str, str], ...] = ()
+    # Worked turns before the real one: a small judge (the demo's 135M) writes the boxed
+    # verdict the paper's rule requires only after seeing it done; the paper's judges get none.
+    example_turns: tuple[ExampleTurn, ...] = ()
 
-    def endpoint(self) -> Endpoint:
-        """The judge's endpoint: every field the two share (sampling stays with the judge)."""
-        shared = {f.name: getattr(self, f.name) for f in dataclasses.fields(Endpoint)}
-        shared["extra_body"] = dict(self.extra_body) if self.extra_body else None
-        return Endpoint(**shared)
+    def __post_init__(self) -> None:
+        if not 0 <= self.temperature <= 2:
+            raise FieldError("temperature", f"must be in [0, 2], got {self.temperature}")
+        if not 0 < self.top_p <= 1:
+            raise FieldError("top_p", f"must be in (0, 1], got {self.top_p}")
+        if self.max_tokens is not None and self.max_tokens < 1:
+            raise FieldError("max_tokens", f"must be >= 1, got {self.max_tokens}")
+
+    @property
+    def name(self) -> str:
+        """The judge's name is its endpoint's (one client per judge)."""
+        return self.endpoint.name
 
 
 @dataclass(frozen=True)
@@ -94,169 +111,43 @@ class PanelConfig:
     judges: tuple[JudgeSpec, ...]
     vote: VoteRule = VoteRule()
     answer_tail_chars: int = 2000  # how much of the answer's ending a judge sees (the one default)
-    prompts: dict[str, str] = field(default_factory=dict)
-    task_prompts: dict[str, str] = field(default_factory=dict)
+    prompts: dict[PromptKind, str] = field(default_factory=dict)
+    task_prompts: dict[str, PromptKind] = field(default_factory=dict)
     name: str = "panel"
     source: str = ""
 
+    def __post_init__(self) -> None:
+        if not self.judges:
+            raise FieldError("judges", "must be a non-empty list")
+        names = [j.name for j in self.judges]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise FieldError("judges", f"duplicate judge name(s) {', '.join(dupes)}")
+        if self.vote.min_verdicts is None:  # a majority of this panel: derived, so set here
+            object.__setattr__(self, "vote", dataclasses.replace(self.vote, min_verdicts=len(self.judges) // 2 + 1))
+        if self.vote.min_verdicts > len(self.judges):
+            raise FieldError("vote.min_verdicts", f"is {self.vote.min_verdicts} but the panel has {len(self.judges)} judge(s)")
+        if self.answer_tail_chars < 1:
+            raise FieldError("answer_tail_chars", f"must be >= 1, got {self.answer_tail_chars}")
+        for kind, text in self.prompts.items():
+            if "{answer}" not in text:
+                raise FieldError(f"prompts.{kind}", "must be a template string containing {answer}")
+            if kind == "default" and "{truth}" not in text:
+                raise FieldError(f"prompts.{kind}", "the default prompt must contain {truth}")
+
     def public_dict(self) -> dict[str, Any]:
-        """The config as written into results: names of key variables, never keys; base URLs
-        as written in the file (so `${VAR}` references stay references)."""
-        data = dataclasses.asdict(self)
-        data["judges"] = [dataclasses.asdict(j) for j in self.judges]
-        return data
-
-
-def _fail(where: str, msg: str) -> UserError:
-    return UserError(f"{where}: {msg}")
-
-
-def _check_keys(data: dict, allowed: set[str], where: str) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise _fail(where, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
-
-
-def _typed(value: Any, kind: type | tuple, where: str, *, optional: bool = False) -> Any:
-    if value is None and optional:
-        return None
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) and bool not in kinds:
-        raise _fail(where, f"expected {' or '.join(k.__name__ for k in kinds)}, got {value!r}")
-    if not isinstance(value, kinds):
-        raise _fail(where, f"expected {' or '.join(k.__name__ for k in kinds)}, got {value!r}")
-    return value
-
-
-def _parse_judge(raw: Any, where: str) -> JudgeSpec:
-    if not isinstance(raw, dict):
-        raise _fail(where, "each judge must be a mapping with name, base_url and model")
-    fields = {f.name: f for f in dataclasses.fields(JudgeSpec)}
-    _check_keys(raw, set(fields), where)
-    for required in ("name", "base_url", "model"):
-        if not raw.get(required) or not isinstance(raw.get(required), str):
-            raise _fail(where, f"field {required!r} is required and must be a non-empty string")
-    num = (int, float)
-    checks: dict[str, tuple[Any, bool]] = {
-        "api_key_env": (str, True),
-        "max_concurrency": (int, False),
-        "temperature": (num, False),
-        "top_p": (num, False),
-        "max_tokens": (int, True),
-        "timeout_s": (num, False),
-        "max_retries": (int, False),
-        "extra_body": (dict, True),
-        "price_per_mtok_in": (num, True),
-        "price_per_mtok_out": (num, True),
-        "backoff_base_s": (num, False),
-        "backoff_max_s": (num, False),
-        "system_prompt": (str, True),
-        "example_turns": (list, True),
-    }
-    for key, (kind, optional) in checks.items():
-        if key in raw:
-            _typed(raw[key], kind, f"{where}.{key}", optional=optional)
-    raw = {**raw, "example_turns": _example_turns(raw.get("example_turns"), f"{where}.example_turns")}
-    spec = JudgeSpec(**raw)
-    if spec.api_key_env and (spec.api_key_env.startswith("sk-") or len(spec.api_key_env) > 64):
-        raise _fail(f"{where}.api_key_env", "looks like a key, not a variable name; put the key in the environment")
-    if spec.api_key_env is not None and not spec.api_key_env.replace("_", "").isalnum():
-        raise _fail(f"{where}.api_key_env", "must be the NAME of an environment variable (letters, digits, _)")
-    if not 0 <= spec.temperature <= 2:
-        raise _fail(f"{where}.temperature", f"must be in [0, 2], got {spec.temperature}")
-    if not 0 < spec.top_p <= 1:
-        raise _fail(f"{where}.top_p", f"must be in (0, 1], got {spec.top_p}")
-    if spec.max_concurrency < 1:
-        raise _fail(f"{where}.max_concurrency", f"must be >= 1, got {spec.max_concurrency}")
-    if spec.max_tokens is not None and spec.max_tokens < 1:
-        raise _fail(f"{where}.max_tokens", f"must be >= 1, got {spec.max_tokens}")
-    if spec.max_retries < 0:
-        raise _fail(f"{where}.max_retries", f"must be >= 0, got {spec.max_retries}")
-    if spec.timeout_s <= 0:
-        raise _fail(f"{where}.timeout_s", f"must be > 0, got {spec.timeout_s}")
-    return spec
-
-
-def _example_turns(raw: list | None, where: str) -> tuple[dict[str, str], ...]:
-    turns = []
-    for i, turn in enumerate(raw or []):
-        if not isinstance(turn, dict) or set(turn) != {"user", "assistant"} or not all(
-                isinstance(v, str) and v for v in turn.values()):
-            raise _fail(f"{where}[{i}]", "each turn is a mapping of two non-empty strings, user and assistant")
-        turns.append(dict(turn))
-    return tuple(turns)
-
-
-def _parse_vote(raw: Any, where: str) -> VoteRule:
-    if raw is None:
-        return VoteRule()
-    if not isinstance(raw, dict):
-        raise _fail(where, "must be a mapping (rule, tie, min_verdicts, too_few, abstain_counts_as)")
-    _check_keys(raw, {f.name for f in dataclasses.fields(VoteRule)}, where)
-    # YAML 1.1 reads a bare no/yes as a boolean: accept it as the word the user meant.
-    fixed = {k: ({True: "yes", False: "no"}[v] if isinstance(v, bool) and k != "min_verdicts" else v) for k, v in raw.items()}
-    vote = VoteRule(**fixed)
-    if vote.rule != "majority":
-        raise _fail(f"{where}.rule", f"only 'majority' is supported, got {vote.rule!r}")
-    for key in ("tie", "too_few"):
-        if getattr(vote, key) not in OUTCOMES:
-            raise _fail(f"{where}.{key}", f"must be one of {', '.join(OUTCOMES)}, got {getattr(vote, key)!r}")
-    if vote.abstain_counts_as not in ("no", "exclude"):
-        raise _fail(f"{where}.abstain_counts_as", f"must be 'no' or 'exclude', got {vote.abstain_counts_as!r}")
-    _typed(vote.min_verdicts, int, f"{where}.min_verdicts", optional=True)
-    if vote.min_verdicts is not None and vote.min_verdicts < 1:
-        raise _fail(f"{where}.min_verdicts", f"must be >= 1, got {vote.min_verdicts}")
-    return vote
+        """The config as written into results, in the YAML's own shape (`to_mapping`): names of
+        key variables, never keys; base URLs as written (`${VAR}` references stay references)."""
+        return to_mapping(self)
 
 
 def parse_panel(data: Any, *, source: str) -> PanelConfig:
-    """Validate a loaded YAML mapping into a `PanelConfig`; `source` names it in errors."""
-    if not isinstance(data, dict):
-        raise _fail(source, "a panel config must be a mapping with a 'judges' list")
-    _check_keys(data, {"name", "judges", "vote", "answer_tail_chars", "prompts", "task_prompts"}, source)
-    judges_raw = data.get("judges")
-    if not isinstance(judges_raw, list) or not judges_raw:
-        raise _fail(f"{source}: judges", "must be a non-empty list")
-    judges = tuple(_parse_judge(j, f"{source}: judges[{i}]") for i, j in enumerate(judges_raw))
-    names = [j.name for j in judges]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise _fail(f"{source}: judges", f"duplicate judge name(s) {', '.join(dupes)}")
-    vote = _parse_vote(data.get("vote"), f"{source}: vote")
-    if vote.min_verdicts is None:
-        vote = dataclasses.replace(vote, min_verdicts=len(judges) // 2 + 1)
-    if vote.min_verdicts > len(judges):
-        raise _fail(f"{source}: vote.min_verdicts", f"is {vote.min_verdicts} but the panel has {len(judges)} judge(s)")
-    tail = data.get("answer_tail_chars", default_of(PanelConfig, "answer_tail_chars"))
-    _typed(tail, int, f"{source}: answer_tail_chars")
-    if tail < 1:
-        raise _fail(f"{source}: answer_tail_chars", f"must be >= 1, got {tail}")
-    prompts = data.get("prompts") or {}
-    if not isinstance(prompts, dict):
-        raise _fail(f"{source}: prompts", "must be a mapping of kind (default, ifeval) to template text")
-    for kind, text in prompts.items():
-        if kind not in PROMPT_KINDS:
-            raise _fail(f"{source}: prompts.{kind}", f"unknown prompt kind; known: {', '.join(PROMPT_KINDS)}")
-        if not isinstance(text, str) or "{answer}" not in text:
-            raise _fail(f"{source}: prompts.{kind}", "must be a template string containing {answer}")
-        if kind == "default" and "{truth}" not in text:
-            raise _fail(f"{source}: prompts.{kind}", "the default prompt must contain {truth}")
-    task_prompts = data.get("task_prompts") or {}
-    if not isinstance(task_prompts, dict):
-        raise _fail(f"{source}: task_prompts", "must be a mapping of task name to prompt kind")
-    for task, kind in task_prompts.items():
-        if kind not in PROMPT_KINDS:
-            raise _fail(f"{source}: task_prompts.{task}", f"must be one of {', '.join(PROMPT_KINDS)}, got {kind!r}")
-    name = data.get("name") or Path(source).stem
-    return PanelConfig(
-        judges=judges,
-        vote=vote,
-        answer_tail_chars=tail,
-        prompts=dict(prompts),
-        task_prompts=dict(task_prompts),
-        name=str(name),
-        source=source,
-    )
+    """Check a loaded YAML mapping against `PanelConfig` (`config_parsing.from_mapping`, the
+    machinery of every config file); `source` names it in errors and is the default name."""
+    if isinstance(data, dict) and "name" not in data:
+        data = {**data, "name": Path(source).stem}
+    panel = from_mapping(PanelConfig, data, f"{source}:", exclude={"source"})
+    return dataclasses.replace(panel, source=source)
 
 
 def preset_names() -> list[str]:
@@ -264,26 +155,18 @@ def preset_names() -> list[str]:
 
 
 def load_panel(panel: str | Path) -> PanelConfig:
-    """Load a panel from a YAML path or a preset name (`paper`, `local-vllm`, ...)."""
+    """Load a panel from a YAML path or a preset name (`paper`, `local-vllm`, ...); the file is
+    read by `config_parsing.load_config_file`, like every config file."""
     path = Path(panel)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():
             raise UserError(f"panel config {path} does not exist")
-        text = path.read_text(encoding="utf-8")
-        source = str(path)
-    else:
-        preset = resources.files("reasoning_suite.judges.presets") / f"{panel}.yaml"
-        if not preset.is_file():
-            raise UserError(f"--panel {panel!r} is neither a YAML file nor a preset; presets: {', '.join(preset_names())}")
-        text = preset.read_text(encoding="utf-8")
-        source = f"preset:{panel}"
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise UserError(f"{source}{line}: invalid YAML ({getattr(exc, 'problem', exc)})") from None
-    return parse_panel(data, source=source)
+        return parse_panel(load_config_file(path), source=str(path))
+    preset = resources.files("reasoning_suite.judges.presets") / f"{panel}.yaml"
+    if not preset.is_file():
+        raise UserError(f"--panel {panel!r} is neither a YAML file nor a preset; presets: {', '.join(preset_names())}")
+    with resources.as_file(preset) as preset_path:
+        return parse_panel(load_config_file(preset_path), source=f"preset:{panel}")
 
 
 @dataclass

@@ -53,7 +53,7 @@ def judge_task(
 ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
     """(judged samples, the task's results entry, the task's judge_stats entry)."""
     names = [j.name for j in panel.judges]
-    prices = {j.name: j.endpoint() for j in panel.judges}
+    prices = {j.name: j.endpoint for j in panel.judges}
     by_judge: dict[str, list[str | None]] = {n: [] for n in names}
     tokens = {n: {"prompt_tokens": 0, "completion_tokens": 0, "calls": 0} for n in names}
     truncated = {n: 0 for n in names}  # replies cut by max_tokens: the usual cause of abstentions
@@ -228,7 +228,7 @@ def suite_stats(per_task: dict[str, dict[str, Any]], panel: PanelConfig) -> dict
         for n in names:
             for k in tokens[n]:
                 tokens[n][k] += stats["per_judge"][n][k]
-    costs = {n: panel.judges[i].endpoint().cost(tokens[n]["prompt_tokens"], tokens[n]["completion_tokens"]) for i, n in enumerate(names)}
+    costs = {n: panel.judges[i].endpoint.cost(tokens[n]["prompt_tokens"], tokens[n]["completion_tokens"]) for i, n in enumerate(names)}
     known = [c for c in costs.values() if c is not None]
     return {
         "mae_points_median": median_mae_across_tasks([s["mae_points"] for s in per_task.values()]),

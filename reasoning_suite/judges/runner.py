@@ -39,7 +39,7 @@ def messages_for(prompt: str, judge: JudgeSpec | None = None) -> list[dict[str, 
         return [{"role": "user", "content": prompt}]
     messages = [{"role": "system", "content": judge.system_prompt}] if judge.system_prompt else []
     for turn in judge.example_turns:
-        messages += [{"role": "user", "content": turn["user"]}, {"role": "assistant", "content": turn["assistant"]}]
+        messages += [{"role": "user", "content": turn.user}, {"role": "assistant", "content": turn.assistant}]
     return messages + [{"role": "user", "content": prompt}]
 
 
@@ -57,7 +57,7 @@ async def run_panel(
 ) -> RunOutcome:
     """Judge every prompt with every judge; returns every reply or raises `UserError`
     (`KeyboardInterrupt` after Ctrl-C when `graceful_interrupt`)."""
-    clients = {j.name: ChatClient(j.endpoint(), cache=cache) for j in panel.judges}
+    clients = {j.name: ChatClient(j.endpoint, cache=cache) for j in panel.judges}
     results: dict[tuple[ItemKey, str], ChatResult] = {}
     failures: list[tuple[str, EndpointError]] = []
     stop = asyncio.Event()
@@ -102,7 +102,7 @@ async def run_panel(
             queue: asyncio.Queue[ItemKey] = asyncio.Queue()
             for key in prompts:
                 queue.put_nowait(key)
-            workers += [asyncio.create_task(worker(judge, queue)) for _ in range(min(judge.max_concurrency, max(1, len(prompts))))]
+            workers += [asyncio.create_task(worker(judge, queue)) for _ in range(min(judge.endpoint.max_concurrency, max(1, len(prompts))))]
         await asyncio.gather(*workers, return_exceptions=True)
         for task in workers:
             if not task.cancelled() and task.exception() is not None:

@@ -142,11 +142,19 @@ class GenerateConfig:
     max_tokens_reasoning: int | None = option(MAX_TRACE_TOKENS, "longest reasoning answer (the student's max_seq_length "
                                                                 "by default too)")
     max_tokens_ift: int | None = option(8_192, "longest IFT answer")
-    concurrency: int = option(32, "prompts in flight (and the endpoint's request limit)")
+    # The teacher's endpoint knobs: their defaults are `Endpoint`'s (read, never restated).
+    concurrency: int = option(default_of(Endpoint, "max_concurrency"),
+                              "prompts in flight (the endpoint's max_concurrency; raise it for a big server)")
     max_retries: int = option(default_of(Endpoint, "max_retries"), "retries of a failed call")
     timeout_s: float = option(default_of(Endpoint, "timeout_s"), "seconds before a call times out")
     cache: str | None = option(None, "SQLite call cache (default OUT.cache.sqlite)")
     progress: bool = option(True, "show a progress bar")
+
+    def endpoint(self) -> Endpoint:
+        """The teacher's `Endpoint`: the one mapping of this command's flags onto it."""
+        return Endpoint(name=self.teacher or self.model, base_url=self.base_url, model=self.model,
+                        api_key_env=self.api_key_env, max_concurrency=self.concurrency, timeout_s=self.timeout_s,
+                        max_retries=self.max_retries)
 
 
 @dataclass

@@ -113,7 +113,7 @@ def done_ids(out: Path) -> set[str]:
 async def _run(cfg: GenerateConfig, items: list[PromptItem], out: Path) -> GenerateSummary:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from reasoning_suite.endpoints import CallCache, ChatClient, Endpoint, EndpointError
+    from reasoning_suite.endpoints import CallCache, ChatClient, EndpointError
 
     modes = list(cfg.modes)
     for m in modes:
@@ -121,9 +121,8 @@ async def _run(cfg: GenerateConfig, items: list[PromptItem], out: Path) -> Gener
             raise UserError(f"--modes: unknown mode {m!r} (choose from {', '.join(MODES)})")
     done = done_ids(out)
     todo = [it for it in items if it.id not in done]
-    teacher = cfg.teacher or cfg.model
-    endpoint = Endpoint(name=teacher, base_url=cfg.base_url, model=cfg.model, api_key_env=cfg.api_key_env,
-                        max_concurrency=cfg.concurrency, timeout_s=cfg.timeout_s, max_retries=cfg.max_retries)
+    endpoint = cfg.endpoint()
+    teacher = endpoint.name  # the record's teacher: --teacher, else --model
     cache = CallCache(cfg.cache or f"{out}.cache.sqlite")
     summary = GenerateSummary(len(items), len(items) - len(todo), 0, 0, 0, 0, str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
