@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from reasoning_suite.harness_tasks import offline_tasks_dir
+from reasoning_suite.harness_tasks.prompts import ZERO_SHOT_STOP
 from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, CORE_TASKS, EXTENDED_TASKS, GROUPS
 
 pytestmark = pytest.mark.slow
@@ -61,7 +62,7 @@ def test_lm_eval_cli_core_group_plain(tiny_model_dir, tmp_path):
     res = _run(cmd, out)
     _check_core(res, out)
     assert res["configs"]["rs_gsm8k"]["generation_kwargs"]["temperature"] == 1.0
-    assert res["configs"]["rs_gsm8k"]["generation_kwargs"]["until"] == []
+    assert res["configs"]["rs_gsm8k"]["generation_kwargs"]["until"] == list(ZERO_SHOT_STOP)  # never empty
     assert res["configs"]["rs_gsm8k"]["generation_kwargs"]["max_gen_toks"] == 12
 
 
