@@ -20,7 +20,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from reasoning_suite.analysis.stats import pareto_mask, series_labels
+from reasoning_suite.analysis.stats import category_order, pareto_mask, series_labels
 
 log = logging.getLogger("reasoning_suite.analysis")
 
@@ -103,13 +103,9 @@ def size_label(params: float) -> str:
     return f"{params:.0f}"
 
 
-_CAT_ORDER = ["General-MC", "General-OE", "Math-MC", "Math-OE", "Law", "Code", "Physics"]
-
-
 def _cats(values) -> list[str]:
-    """Categories in the paper's order, unknown ones after."""
-    seen = list(dict.fromkeys(str(v) for v in values))
-    return sorted(seen, key=lambda c: (_CAT_ORDER.index(c) if c in _CAT_ORDER else len(_CAT_ORDER), c))
+    """Categories in the paper's order (`stats.category_order`: the registry's), unknown ones after."""
+    return category_order(values)
 
 
 def _grid(plt, n: int, w: float = 3.4, h: float = 2.8):

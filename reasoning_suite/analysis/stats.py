@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from reasoning_suite.analysis import flops as F
-from reasoning_suite.core.aggregate import OTHER, Grouping, aggregate
+from reasoning_suite.core.aggregate import Grouping, aggregate
 from reasoning_suite.errors import UserError
+from reasoning_suite.harness_tasks.registry import suite_grouping
 
 SCORES = {"rule": "acc", "judge": "judge_acc"}
 PERCENTILES = (0, 25, 50, 75, 100)
@@ -32,14 +33,18 @@ def score_col(score: str) -> str:
     return SCORES[score]
 
 
-def grouping(df: pd.DataFrame) -> Grouping:
-    """The table's categories (the registry's, via the ``category`` column); tasks of "Other"
-    are left to `aggregate`, which reports them apart and keeps them out of the overall."""
-    cats: dict[str, tuple[str, ...]] = {}
-    for task, cat in df[["task", "category"]].drop_duplicates().astype(str).itertuples(index=False):
-        if cat != OTHER and task not in cats.get(cat, ()):
-            cats[cat] = cats.get(cat, ()) + (task,)
-    return Grouping(categories=cats)
+def _grouping(grouping: Grouping | None) -> Grouping:
+    """The grouping a statistic aggregates with: the caller's, else the suite's
+    (`registry.suite_grouping`); a task it does not know is "Other" in `core.aggregate`."""
+    return suite_grouping() if grouping is None else grouping
+
+
+def category_order(values: Iterable[object], grouping: Grouping | None = None) -> list[str]:
+    """The categories among `values` in the grouping's order (the registry's: the paper's
+    General-MC ... Physics), unknown ones after, by name. Figures and the leaderboard use it."""
+    order = list(_grouping(grouping).categories)
+    seen = list(dict.fromkeys(str(v) for v in values))
+    return sorted(seen, key=lambda c: (order.index(c) if c in order else len(order), c))
 
 
 def in_means(df: pd.DataFrame, score: str) -> pd.Series:
@@ -94,7 +99,7 @@ def bootstrap_macro(groups: list[np.ndarray], *, n_boot: int = 1000, level: floa
 
 
 def accuracy(df: pd.DataFrame, *, score: str = "rule", by: str = "task", n_boot: int = 1000,
-             seed: int = 0) -> pd.DataFrame:
+             seed: int = 0, grouping: Grouping | None = None) -> pd.DataFrame:
     """Accuracy per run and task / category / overall (``by``), with a 95% bootstrap interval.
 
     Rows: run, key (task or category name, or "overall"), acc, ci_lo, ci_hi, n (samples).
@@ -102,7 +107,7 @@ def accuracy(df: pd.DataFrame, *, score: str = "rule", by: str = "task", n_boot:
     col = score_col(score)
     if by not in ("task", "category", "overall"):
         raise UserError(f"by must be task, category or overall, got {by!r}")
-    groups_of = grouping(df)
+    groups_of = _grouping(grouping)
     usable = in_means(df, score)
     out = []
     for run, g in df.groupby("run", observed=True, sort=False):
@@ -190,12 +195,12 @@ def per_run_task(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
     return out
 
 
-def per_run_category(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
+def per_run_category(df: pd.DataFrame, *, score: str = "rule", grouping: Grouping | None = None) -> pd.DataFrame:
     """Per run and category: each number is `core.aggregate`'s category score of the per-task
     numbers (mean of the category's tasks that have it, each once); the rule accuracy only over
     tasks whose primary metric is acc."""
     t = per_run_task(df, score=score)
-    groups_of = grouping(df)
+    groups_of = _grouping(grouping)
     usable = in_means(t, score)
     meta = _meta(t)
     rows = []

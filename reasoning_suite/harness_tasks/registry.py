@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
+from reasoning_suite.core.aggregate import Grouping
 from reasoning_suite.core.answer import AnswerRule, FewshotCut, RunMode, check_thinking_mode, mode_from_task_config
 from reasoning_suite.harness_tasks import prompts as P
 from reasoning_suite.harness_tasks import data as D
@@ -286,6 +287,20 @@ GROUPS: dict[str, list[str]] = {
     },
     **{g: [t.name for t in _TASK_LIST if t.category == alias] for g, alias in CATEGORY_GROUPS.items()},
 }
+
+
+def suite_grouping() -> Grouping:
+    """The suite's grouping for `core.aggregate` (its categories in the registry's order, the
+    suites' categories, the category groups' aliases): every caller of `aggregate` passes it."""
+    categories: dict[str, tuple[str, ...]] = {}
+    for info in _TASK_LIST:
+        categories[info.category] = categories.get(info.category, ()) + (info.name,)
+    suites = {
+        g: tuple(CATEGORY_GROUPS[m] for m in members if m in CATEGORY_GROUPS)
+        for g, members in GROUPS.items()
+        if g not in CATEGORY_GROUPS
+    }
+    return Grouping(categories=categories, suites=suites, category_groups=dict(CATEGORY_GROUPS))
 
 
 def get_task(name: str) -> TaskInfo:
