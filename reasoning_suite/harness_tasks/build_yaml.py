@@ -48,7 +48,10 @@ GENERATION_KWARGS: dict[str, object] = {"until": list(P.ZERO_SHOT_STOP), "do_sam
 
 
 def _ref(fn) -> str:
-    """`!function` reference of a module-level function (the registry names real functions)."""
+    """`!function` reference of a module-level function, or of its import path (how the registry
+    names the hub loaders, which sit above it)."""
+    if isinstance(fn, str):
+        return f"!function {fn}"
     if fn.__name__ == "<lambda>" or "." in fn.__qualname__:
         raise ValueError(f"{fn!r}: a YAML can only name a module-level function")
     return f"!function {fn.__module__}.{fn.__name__}"
@@ -139,7 +142,7 @@ def _dataset_lines(info: TaskInfo) -> list[str]:
     if not kwargs:
         return []
     if info.custom_dataset is None:
-        raise ValueError(f"{info.name}: dataset kwargs without a custom_dataset loader (data.load_hub_dataset)")
+        raise ValueError(f"{info.name}: dataset kwargs without a custom_dataset loader (hub.load_hub_dataset)")
     return ["dataset_kwargs:\n", _yaml_block(kwargs, 1)]
 
 
