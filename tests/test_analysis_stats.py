@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reasoning_suite.analysis import flops as F
+from reasoning_suite.core import flops as F
 from reasoning_suite.analysis import stats as S
 from reasoning_suite.analysis.fits import fit_loglinear, fit_saturating, saturating
 from reasoning_suite.core.aggregate import Grouping

@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from reasoning_suite.analysis import flops as F
+from reasoning_suite.core import flops as F
 from reasoning_suite.core.aggregate import Grouping, aggregate
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.registry import suite_grouping

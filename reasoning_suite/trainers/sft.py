@@ -255,10 +255,8 @@ def _stop_on_end_of_turn(trainer, eot_id: int, out_dir: Path) -> None:
 
 
 def _training_flops(model_config, lengths: list[int]) -> tuple[dict[str, float] | None, str | None]:
-    try:
-        from reasoning_suite.analysis.flops import training_flops
-    except ImportError:
-        return None, "reasoning_suite.analysis.flops not importable: train_flops recorded as null"
+    from reasoning_suite.core.flops import training_flops  # core, below the trainers
+
     out = training_flops(model_config, lengths)
     return {"paper": float(out["paper"]), "arch": float(out["arch"])}, None
 
