@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from reasoning_suite.errors import UserError
-from reasoning_suite.trainers.batching import TokenBatch, token_batch
+from reasoning_suite.trainers.batching import TokenBatch
 from reasoning_suite.trainers.build_data import check_mixture
 from reasoning_suite.trainers.config import StageConfig, TrainConfig
 from reasoning_suite.trainers.peak_lr import peak_learning_rate
@@ -172,7 +172,7 @@ def build_trainer(cfg: TrainConfig, stage: StageConfig, model_path: str, out_dir
 
     _, meta, any_reasoning = check_mixture(stage.data)
     world = world_size or int(os.environ.get("WORLD_SIZE", "1"))
-    batch = token_batch(cfg.global_batch_tokens, cfg.max_seq_length, cfg.per_device_batch_size, world)
+    batch = cfg.token_batch(world)
     bf16, use_cpu = _precision(cfg)
     optim = _optimizer_name(cfg, use_cpu)
     try:
