@@ -23,9 +23,9 @@ import yaml
 from rich.console import Console
 from rich.panel import Panel
 
+from reasoning_suite.core.logged_run import JUDGED_DIR
 from reasoning_suite.errors import UserError
 from reasoning_suite.study.config import StudyConfig, study_from_dict
-from reasoning_suite.core.logged_run import JUDGED_DIR
 from reasoning_suite.study.plan import StudyLayout
 from reasoning_suite.study.runner import run_study
 
