@@ -249,8 +249,8 @@ def token_factor_gain(df: pd.DataFrame, *, score: str = "rule", by: str = "task"
 
 
 def category_rows(per_task: pd.DataFrame, numbers: list[str], *, score: str, grouping: Grouping | None,
-                   keys: list[str], scored_only: Iterable[str] = ("acc",), sums: tuple[str, ...] = (),
-                   meta: list[str] | None = None) -> pd.DataFrame:
+                  keys: list[str], scored_only: Iterable[str] = ("acc",), sums: tuple[str, ...] = (),
+                  meta: list[str] | None = None) -> pd.DataFrame:
     """Per `keys` (run, ...) and category: each of `numbers` is `core.aggregate`'s category score
     of the per-task values (the mean of the category's tasks that have it, each once whatever its
     size). Numbers in `scored_only` (the accuracy, and what depends on it) use only the tasks
@@ -308,7 +308,7 @@ def length_by_correctness(df: pd.DataFrame, *, score: str = "rule", grouping: Gr
     # lengths of right and wrong answers exist only where "right" does: the tasks of the accuracy
     numbers = ["tokens_correct", "tokens_incorrect", "acc"]
     return category_rows(per_task, numbers, score=score, grouping=grouping, keys=["run"], scored_only=numbers,
-                          sums=("n_correct", "n_incorrect"))
+                         sums=("n_correct", "n_incorrect"))
 
 
 def early_stopping(df: pd.DataFrame, archs: Mapping[str, F.ArchSpec | None], *, score: str = "rule",
