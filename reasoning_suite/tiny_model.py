@@ -4,8 +4,9 @@ Models cannot be downloaded here or in CI, yet every path of the package (lm-eva
 backend, TRL training, `transformers serve`, FLOPs from a config) must run on a real
 Hugging Face checkpoint. This builds one in about a second: a byte-level BPE tokenizer
 trained by `tokenizers` on a small built-in corpus, a Qwen2 config (grouped-query attention,
-gated MLP, like the paper's students) and a ChatML chat template with `{% generation %}`
-markers (for TRL's assistant-only loss) and Qwen3's `enable_thinking` switch.
+gated MLP, like the paper's students) and the package's ChatML chat template
+(`chat_template.CHATML_TEMPLATE`: `{% generation %}` markers for TRL's assistant-only loss,
+Qwen3's `enable_thinking` switch).
 """
 
 from __future__ import annotations
@@ -15,23 +16,9 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"]
+from reasoning_suite.chat_template import CHATML_TEMPLATE
 
-# ChatML, as Qwen2.5/Qwen3 use it. `enable_thinking=false` closes an empty think block in the
-# prompt (Qwen3's way of switching thinking off); `{% generation %}` marks assistant tokens.
-CHAT_TEMPLATE = (
-    "{%- for message in messages -%}"
-    "{%- if message['role'] == 'assistant' -%}"
-    "{{ '<|im_start|>assistant\\n' }}{% generation %}{{ message['content'] + '<|im_end|>' }}{% endgeneration %}{{ '\\n' }}"
-    "{%- else -%}"
-    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
-    "{%- endif -%}"
-    "{%- endfor -%}"
-    "{%- if add_generation_prompt -%}"
-    "{{ '<|im_start|>assistant\\n' }}"
-    "{%- if enable_thinking is defined and enable_thinking is false -%}{{ '<think>\\n\\n</think>\\n\\n' }}{%- endif -%}"
-    "{%- endif -%}"
-)
+SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"]
 
 _CORPUS = [
     "Solve the following math problem. Make sure to put the answer (and only answer) inside \\boxed{}.",
@@ -86,7 +73,7 @@ def build_tokenizer(vocab_size: int = 512):
         unk_token=None,
         additional_special_tokens=["<|im_start|>"],
     )
-    fast.chat_template = CHAT_TEMPLATE
+    fast.chat_template = CHATML_TEMPLATE
     return fast
 
 

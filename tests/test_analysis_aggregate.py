@@ -14,6 +14,7 @@ import pytest
 from reasoning_suite.analysis import figures as FIG
 from reasoning_suite.analysis import stats as S
 from reasoning_suite.analysis import tokens as T
+from reasoning_suite.core import flops as F
 from reasoning_suite.analysis.runs import load_table
 from reasoning_suite.analysis.synthetic import sample_row, write_samples
 from reasoning_suite.cli import main as cli
@@ -47,8 +48,9 @@ def test_leaderboard_overall_is_the_mean_of_categories_on_a_subset_run(tmp_path,
     assert lb.loc["m", "overall"] == pytest.approx(75.0)
     assert lb.loc["m", "General-MC"] == pytest.approx(50.0) and lb.loc["m", "Math-OE"] == pytest.approx(100.0)
     from reasoning_suite.core.aggregate import aggregate
+    from reasoning_suite.harness_tasks.registry import suite_grouping
 
-    assert aggregate({"rs_winogrande": 1.0, "rs_openbookqa": 0.0, "rs_gsm8k": 1.0}).overall * 100 == lb.loc["m", "overall"]
+    assert aggregate({"rs_winogrande": 1.0, "rs_openbookqa": 0.0, "rs_gsm8k": 1.0}, suite_grouping()).overall * 100 == lb.loc["m", "overall"]
     df, _ = load_table([tmp_path / "o"])
     o = S.accuracy(df, by="overall", n_boot=50)
     assert o["acc"].iloc[0] == pytest.approx(0.75)
@@ -128,3 +130,77 @@ def test_leaderboard_status_counts_per_run_and_task_absent_for_old_runs(tmp_path
     assert cli(["leaderboard", str(tmp_path / "new"), "-q", "--format", "markdown", "--out", str(md)]) == 0
     assert "| new | rs_gsm8k | 2 | 0 | 0 | 1 | 1 |" in md.read_text()
     assert "rs_aime |" not in md.read_text().split("could not score")[1]
+
+
+def _answers(scores, lengths, **metrics):
+    """Samples with their own answer lengths (a longer reply for each wrong answer)."""
+    return [sample_row(i, {"q": i}, "1", f"prompt {i}", GEN, [" ".join(["word"] * n) + " \\boxed{1}"], float(a),
+                       **metrics) for i, (a, n) in enumerate(zip(scores, lengths))]
+
+
+def test_fig8_and_fig15_category_accuracy_is_aggregates_on_an_unbalanced_subset(tmp_path, monkeypatch):
+    """General-MC: winogrande 4 documents (3 right), openbookqa 1 (wrong). The category is the mean
+    of its tasks, 0.375, as `aggregate` says; pooling the 5 answers gave 0.6 in Fig. 8 and its CSV.
+    Lengths of right and wrong answers are per task first, then the mean of the tasks."""
+    write_samples(tmp_path / "o", "pretrained=nobody/m", {
+        "rs_winogrande": _answers([1, 1, 1, 0], [2, 2, 2, 40]),
+        "rs_openbookqa": _answers([0], [10]),
+        "rs_gsm8k": _answers([1, 0], [5, 30])})
+    df, _ = load_table([tmp_path / "o"])
+    from reasoning_suite.core.aggregate import aggregate
+    from reasoning_suite.harness_tasks.registry import suite_grouping
+
+    task_acc = df.groupby("task", observed=True)["acc"].mean().to_dict()
+    want = aggregate(task_acc, suite_grouping()).categories
+    assert want["General-MC"] == pytest.approx(0.375)
+    lengths = S.length_by_correctness(df).set_index("category")
+    assert lengths.loc["General-MC", "acc"] == pytest.approx(want["General-MC"])  # not the pooled 0.6
+    assert lengths.loc["Math-OE", "acc"] == pytest.approx(want["Math-OE"])
+    assert dict(S.per_run_category(df).set_index("category")["acc"]) == pytest.approx(
+        dict(lengths["acc"]))  # Fig. 8 and every other category table agree
+    wrong = df[df["acc"] < 0.5].groupby("task", observed=True)["answer_tokens"].mean()
+    assert lengths.loc["General-MC", "tokens_incorrect"] == pytest.approx(
+        (wrong["rs_winogrande"] + wrong["rs_openbookqa"]) / 2)
+    assert (lengths.loc["General-MC", "n_correct"], lengths.loc["General-MC", "n_incorrect"]) == (3, 2)
+
+    drawn = {}
+    monkeypatch.setattr(FIG, "_save", lambda fig, out_dir, name: drawn.setdefault(name, fig) and [])
+    FIG.fig_length_correctness(S.length_by_correctness(df), tmp_path / "f")
+    ax = drawn["fig8_length_correct_vs_incorrect"].axes[0]
+    assert ax.get_title() == "General-MC"
+    assert ax._rs_twin.lines[0].get_ydata()[0] == pytest.approx(100 * want["General-MC"])
+
+    arch = F.ArchSpec(vocab_size=10, hidden_size=4, intermediate_size=6, num_layers=2, num_heads=2,
+                      num_kv_heads=1, head_dim=2)
+    es = S.early_stopping(df, {"m": arch})
+    cat = S.early_stopping_by_category(es).set_index(["category", "percentile"])
+    assert cat.loc[("General-MC", 100), "acc"] == pytest.approx(want["General-MC"])  # uncapped: the accuracy
+    per_task = es.set_index(["task", "percentile"])
+    for p in (0, 50, 100):
+        assert cat.loc[("General-MC", p), "acc"] == pytest.approx(
+            (per_task.loc[("rs_winogrande", p), "acc"] + per_task.loc[("rs_openbookqa", p), "acc"]) / 2)
+    FIG.fig_early_stopping(S.early_stopping_by_category(es), tmp_path / "f")
+    ax = drawn["fig15_early_stopping"].axes[0]
+    assert ax.get_title() == "General-MC"
+    assert 100 * want["General-MC"] == pytest.approx(max(ax.lines[0].get_ydata()))
+
+
+def test_the_extended_code_category_never_mixes_rougeL_into_acc_in_fig8_and_fig15(tmp_path):
+    """Code: mmlu_pro_code acc 0.5 (2 documents), code summarization rougeL 0.1 (3): Code's acc is
+    0.5 in Fig. 8 and at every cap of Fig. 15 (averaging rougeL in gave 0.3, pooling 0.26);
+    Fig. 15's cost (tokens, FLOPs) is over both tasks."""
+    write_samples(tmp_path / "o", "pretrained=nobody/m", {
+        "rs_mmlu_pro_code": _answers([1, 0], [3, 9]),
+        "rs_c_code_summarization": [dict(r, rougeL=0.1) for r in _answers([0, 0, 0], [20, 20, 20])]})
+    df, _ = load_table([tmp_path / "o"])
+    lengths = S.length_by_correctness(df).set_index("category")
+    assert lengths.loc["Code", "acc"] == pytest.approx(0.5)
+    assert lengths.loc["Code", "n_correct"] + lengths.loc["Code", "n_incorrect"] == 2
+    es = S.early_stopping(df, {})
+    code = es[es["task"] == "rs_mmlu_pro_code"].set_index("percentile")
+    cat = S.early_stopping_by_category(es).set_index(["category", "percentile"])
+    for p in S.PERCENTILES:
+        assert cat.loc[("Code", p), "acc"] == pytest.approx(code.loc[p, "acc"]), p
+        both = es[es["percentile"] == p].set_index("task")["answer_tokens"]
+        assert cat.loc[("Code", p), "answer_tokens"] == pytest.approx(both.mean()), p
+    assert cat.loc[("Code", 100), "acc"] == pytest.approx(0.5)

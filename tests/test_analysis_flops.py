@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from reasoning_suite.analysis import flops as F
+from reasoning_suite.core import flops as F
 from reasoning_suite.errors import UserError
 
 # Published config.json values (configs only; nothing is downloaded).

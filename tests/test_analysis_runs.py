@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reasoning_suite.analysis import flops as F
+from reasoning_suite.core import flops as F
 from reasoning_suite.analysis import tokens as T
 from reasoning_suite.analysis.runs import discover_runs, load_table
 from reasoning_suite.analysis.synthetic import SyntheticModel, make_checkpoint, sample_row, write_samples

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reasoning_suite.analysis import flops as F
+from reasoning_suite.core import flops as F
 from reasoning_suite.analysis import stats as S
 from reasoning_suite.analysis.fits import fit_loglinear, fit_saturating, saturating
+from reasoning_suite.core.aggregate import Grouping
 from reasoning_suite.errors import UserError
 
 
@@ -65,11 +66,12 @@ def test_accuracy_task_category_overall_are_macro_means():
     rows += [{"run": "r", "task": "t2", "category": "A", "acc": 0.0, "answer_tokens": 1.0}]
     rows += [{"run": "r", "task": "t3", "category": "B", "acc": 1.0, "answer_tokens": 1.0}]
     df = _frame(rows)
+    g = Grouping(categories={"A": ("t1", "t2"), "B": ("t3",)})  # the grouping is the caller's
     t = S.accuracy(df, by="task", n_boot=200).set_index("task")
     assert t.loc["t1", "acc"] == 0.75 and t.loc["t1", "n"] == 4
-    c = S.accuracy(df, by="category", n_boot=200).set_index("category")
+    c = S.accuracy(df, by="category", n_boot=200, grouping=g).set_index("category")
     assert c.loc["A", "acc"] == pytest.approx((0.75 + 0.0) / 2)
-    o = S.accuracy(df, by="overall", n_boot=200)
+    o = S.accuracy(df, by="overall", n_boot=200, grouping=g)
     assert o["acc"].iloc[0] == pytest.approx(((0.75 + 0.0) / 2 + 1.0) / 2)  # mean of categories A and B
     with pytest.raises(UserError, match="score"):
         S.accuracy(df, score="vibes")

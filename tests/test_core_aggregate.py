@@ -12,17 +12,16 @@ from reasoning_suite.core.aggregate import (
     aggregate,
     combined_stderr,
     metric_scores,
-    suite_grouping,
     task_weights,
 )
 from reasoning_suite.harness_tasks.build_yaml import group_metrics, task_metrics
-from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, GROUPS, TASKS
+from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, GROUPS, TASKS, suite_grouping
 
 
 def test_subset_run_category_mean_then_mean_of_categories():
     """1.0 and 0.0 in General-MC, 1.0 in Math-OE: categories 0.5 and 1.0, overall 0.75 (the mean
     of the tasks, 0.667, is not the rule)."""
-    a = aggregate({"rs_winogrande": 1.0, "rs_openbookqa": 0.0, "rs_gsm8k": 1.0})
+    a = aggregate({"rs_winogrande": 1.0, "rs_openbookqa": 0.0, "rs_gsm8k": 1.0}, suite_grouping())
     assert a.categories == {"General-MC": 0.5, "Math-OE": 1.0}
     assert a.overall == pytest.approx(0.75)
     assert a.suites == {"reasoning_suite": pytest.approx(0.75)}
@@ -31,12 +30,12 @@ def test_subset_run_category_mean_then_mean_of_categories():
 
 
 def test_tasks_that_did_not_run_and_unknown_tasks_count_nowhere():
-    a = aggregate({"rs_gsm8k": 0.2, "rs_math_500": None, "rs_aime": math.nan, "my_task": 1.0, "rs_mmlu_pro_law": 0.6})
+    a = aggregate({"rs_gsm8k": 0.2, "rs_math_500": None, "rs_aime": math.nan, "my_task": 1.0, "rs_mmlu_pro_law": 0.6}, suite_grouping())
     assert a.categories == {"Math-OE": 0.2, "Law": 0.6, "Other": 1.0}
     assert a.suites == {"reasoning_suite": 0.2, "reasoning_suite_extended": 0.6}
     assert a.overall == pytest.approx(0.4)  # mean of the two suite categories that ran
     assert "my_task" not in a.weights["overall"]
-    only = aggregate({"my_task": 1.0, "yours": 0.0})
+    only = aggregate({"my_task": 1.0, "yours": 0.0}, suite_grouping())
     assert only.overall is None and only.categories == {"Other": 0.5}
     with pytest.raises(ValueError, match="Other"):
         aggregate({}, Grouping(categories={"Other": ("x",)}))
@@ -45,13 +44,13 @@ def test_tasks_that_did_not_run_and_unknown_tasks_count_nowhere():
 def test_weights_reproduce_every_score_and_sum_to_one():
     scores = {"rs_winogrande": 0.9, "rs_openbookqa": 0.1, "rs_mmlu_misc": 0.4, "rs_aime": 0.0,
               "rs_consumer_qa": 0.7, "rs_scibench": 0.3, "rs_mmlu_pro_physics": 0.5}
-    a = aggregate(scores)
+    a = aggregate(scores, suite_grouping())
     for name, w in a.weights.items():
         assert sum(w.values()) == pytest.approx(1.0), name
         value = a.overall if name == "overall" else (a.categories.get(name, a.suites.get(name)))
         assert value == pytest.approx(sum(x * scores[t] for t, x in w.items())), name
     assert a.weights["overall"]["rs_aime"] == pytest.approx(1 / 4)  # 4 categories ran; Math-OE is aime alone
-    assert task_weights(scores) == a.weights
+    assert task_weights(scores, suite_grouping()) == a.weights
 
 
 def test_a_metric_is_never_averaged_with_another():
@@ -59,10 +58,10 @@ def test_a_metric_is_never_averaged_with_another():
     Code's acc is 0.5 (not 0.30); rougeL is a category of its own metric."""
     results = {"rs_mmlu_pro_code": {"acc,none": 0.5, "has_answer,none": 1.0},
                "rs_c_code_summarization": {"rougeL,none": 0.1, "has_answer,none": 0.5}}
-    acc = aggregate(metric_scores(results, "acc"))
+    acc = aggregate(metric_scores(results, "acc"), suite_grouping())
     assert acc.categories == {"Code": 0.5} and acc.suites["reasoning_suite_extended"] == 0.5
-    assert aggregate(metric_scores(results, "has_answer")).categories["Code"] == pytest.approx(0.75)
-    assert aggregate(metric_scores(results, "rougeL")).categories == {"Code": 0.1}
+    assert aggregate(metric_scores(results, "has_answer"), suite_grouping()).categories["Code"] == pytest.approx(0.75)
+    assert aggregate(metric_scores(results, "rougeL"), suite_grouping()).categories == {"Code": 0.1}
 
 
 def test_combined_stderr_follows_the_weights():
@@ -84,6 +83,18 @@ def test_suite_grouping_matches_the_registry():
     for group, alias in CATEGORY_GROUPS.items():
         assert set(g.categories[alias]) == set(GROUPS[group])
         assert all(TASKS[t].category == alias for t in GROUPS[group])
+    # the one category order (figures, leaderboard: analysis.stats.category_order) is the paper's
+    assert list(g.categories) == ["General-MC", "General-OE", "Math-MC", "Math-OE", "Law", "Code", "Physics"]
+    from reasoning_suite.analysis.stats import category_order
+
+    assert category_order(["Zeta", "Code", "Other", "General-MC"]) == ["General-MC", "Code", "Other", "Zeta"]
+    assert category_order(["B", "A"], Grouping(categories={"B": ("x",), "A": ("y",)})) == ["B", "A"]
+
+
+def test_an_aggregate_answers_for_groups_in_its_own_grouping():
+    g = Grouping(categories={"A": ("x",)}, suites={"s": ("A",)}, category_groups={"grp_a": "A"})
+    a = aggregate({"x": 0.25}, g)
+    assert a.group("grp_a") == 0.25 and a.group("s") == 0.25 and a.grouping is g
 
 
 def test_suite_yamls_aggregate_only_metrics_lm_eval_averages_by_the_rule():
@@ -134,7 +145,7 @@ def test_lm_eval_groups_equal_the_rule_on_a_subset_run():
     math_oe = [tasks[t]["acc,none"] for t in GROUPS["rs_math_oe"]]
     assert len(set(math_oe)) > 1  # unequal, so a wrong rule would show
     for metric in ("acc", "has_answer"):
-        agg = aggregate(metric_scores(tasks, metric))
+        agg = aggregate(metric_scores(tasks, metric), suite_grouping())
         for g in groups:
             assert res[g][f"{metric},none"] == pytest.approx(agg.group(g)), (g, metric)
     assert res["rs_code"]["acc,none"] == pytest.approx(tasks["rs_mmlu_pro_code"]["acc,none"])

@@ -328,12 +328,14 @@ def test_samples_reader_takes_newest_run_and_refuses_mixed_models(tmp_path):
 
 
 def test_groups_are_plain_means_of_members_like_the_suites_lm_eval_groups():
+    from reasoning_suite.harness_tasks.registry import suite_grouping
     from reasoning_suite.judges.report import group_results
 
     def entry(n, acc, se=0.1):
         return {"samples": n, "judge_acc,none": acc, "judge_acc_stderr,none": se, "acc,none": acc, "acc_stderr,none": se}
 
-    groups, subtasks, categories = group_results({"rs_gsm8k": entry(2, 1.0), "rs_math_500": entry(6, 0.0), "rs_openbookqa": entry(4, 0.5)})
+    groups, subtasks, categories = group_results({"rs_gsm8k": entry(2, 1.0), "rs_math_500": entry(6, 0.0), "rs_openbookqa": entry(4, 0.5)},
+                                              suite_grouping())
     assert groups["rs_math_oe"]["judge_acc,none"] == pytest.approx(0.5)  # mean of 1.0 and 0.0, whatever their sizes
     assert groups["reasoning_suite"]["judge_acc,none"] == pytest.approx(0.5)  # mean of Math-OE 0.5 and General-MC 0.5
     assert groups["reasoning_suite"]["samples"] == 12
@@ -344,28 +346,30 @@ def test_groups_are_plain_means_of_members_like_the_suites_lm_eval_groups():
 
 def test_subset_run_overall_is_the_mean_of_the_categories_that_ran():
     """Task scores 1.0, 0.0 (General-MC) and 1.0 (Math-OE): 0.75 overall, the leaderboard's number."""
+    from reasoning_suite.harness_tasks.registry import suite_grouping
     from reasoning_suite.judges.report import group_results, overall_result
 
     def entry(acc):
         return {"samples": 4, "judge_acc,none": acc, "judge_acc_stderr,none": None, "acc,none": acc, "acc_stderr,none": None}
 
     tasks = {"rs_winogrande": entry(1.0), "rs_openbookqa": entry(0.0), "rs_gsm8k": entry(1.0)}
-    groups, _, categories = group_results(tasks)
+    groups, _, categories = group_results(tasks, suite_grouping())
     assert groups["reasoning_suite"]["acc,none"] == pytest.approx(0.75)
-    assert overall_result(tasks)["judge_acc,none"] == pytest.approx(0.75)
+    assert overall_result(tasks, suite_grouping())["judge_acc,none"] == pytest.approx(0.75)
     assert categories["General-MC"]["acc,none"] == 0.5 and groups["rs_general_mc"]["judge_acc_stderr,none"] is None
 
 
 def test_rougeL_is_never_averaged_into_acc():
     """Code: mmlu_pro_code acc 0.5 and code summarization rougeL 0.1 give Code and the extended
     suite acc 0.5 (averaging rougeL in gave 0.30); the judge's judge_acc covers both tasks."""
+    from reasoning_suite.harness_tasks.registry import suite_grouping
     from reasoning_suite.judges.report import group_results
 
     tasks = {
         "rs_mmlu_pro_code": {"samples": 2, "judge_acc,none": 1.0, "acc,none": 0.5},
         "rs_c_code_summarization": {"samples": 2, "judge_acc,none": 0.0, "rougeL,none": 0.1, "rule_metric": "rougeL"},
     }
-    groups, subtasks, categories = group_results(tasks)
+    groups, subtasks, categories = group_results(tasks, suite_grouping())
     assert groups["reasoning_suite_extended"]["acc,none"] == pytest.approx(0.5)
     assert categories["Code"]["acc,none"] == pytest.approx(0.5)
     assert groups["rs_code"]["judge_acc,none"] == pytest.approx(0.5)

@@ -8,7 +8,8 @@ import sys
 import pytest
 from reasoning_suite.errors import UserError
 from reasoning_suite.study.config import load_study, study_from_dict
-from reasoning_suite.study.runner import StudyLayout, plan, run_study
+from reasoning_suite.study.plan import StudyLayout, plan
+from reasoning_suite.study.runner import run_study
 
 BASE = {
     "name": "s", "out_dir": "OUT", "base_model": "Qwen/Qwen2.5-0.5B",
@@ -162,3 +163,20 @@ def test_section_mistakes_name_the_field(change, message):
     with pytest.raises(UserError) as err:
         _cfg(**change)
     assert message in str(err.value)
+
+
+def test_the_poll_interval_and_the_paths_have_one_owner():
+    """Both executors wait with StudyLayout's poll interval (10 s in one and 5 s in the other
+    before); the Slurm files live where the layout says."""
+    import inspect
+
+    from reasoning_suite.study import slurm
+    from reasoning_suite.study.plan import POLL_SECONDS
+
+    assert StudyLayout.poll_seconds == POLL_SECONDS == 10.0
+    for fn in (slurm.submit_study, slurm.wait_for):
+        assert inspect.signature(fn).parameters["poll_seconds"].default == StudyLayout.poll_seconds, fn
+    lay = StudyLayout("/tmp/x")
+    assert slurm.JobsFile(lay).path == lay.jobs_file == lay.slurm_dir / "jobs.json"
+    assert lay.slurm_out("pairs", "42") == lay.logs_dir / "pairs.slurm-42.out"
+    assert lay.lm_cache("base").parent.parent == lay.eval_dir("base")

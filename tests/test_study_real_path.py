@@ -11,7 +11,8 @@ import yaml
 
 from reasoning_suite.endpoints.scripted_server import Behaviour, ScriptedServer
 from reasoning_suite.study.config import load_study
-from reasoning_suite.study.runner import StudyLayout, run_study
+from reasoning_suite.study.plan import StudyLayout
+from reasoning_suite.study.runner import run_study
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from reasoning_suite.errors import UserError
 from reasoning_suite.study.config import study_from_dict
-from reasoning_suite.study.runner import plan
+from reasoning_suite.study.plan import plan
 from reasoning_suite.study.slurm import (LiveJob, SlurmCommands, job_graph, job_resources, job_script,
                                          parse_squeue, resource_class, submit_study)
 

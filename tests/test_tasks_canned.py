@@ -175,6 +175,7 @@ def test_groups_are_plain_means_of_their_members(canned_run):
     mean of its tasks, a suite the mean of its categories, whatever the tasks' sizes (squad's
     10,570 questions do not drown ifeval's 541); code summarization's rougeL never enters acc."""
     from reasoning_suite.core.aggregate import aggregate, metric_scores
+    from reasoning_suite.harness_tasks.registry import suite_grouping
     from reasoning_suite.harness_tasks.registry import GROUPS
 
     results, expected, _ = canned_run
@@ -182,7 +183,7 @@ def test_groups_are_plain_means_of_their_members(canned_run):
     tasks = {t: r for t, r in res.items() if t in TASKS}
     checked = 0
     for metric in ("acc", "has_answer"):
-        agg = aggregate(metric_scores(tasks, metric))
+        agg = aggregate(metric_scores(tasks, metric), suite_grouping())
         for group in GROUPS:
             if f"{metric},none" in res[group]:
                 assert res[group][f"{metric},none"] == pytest.approx(agg.group(group)), (group, metric)

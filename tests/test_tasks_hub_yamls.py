@@ -78,6 +78,7 @@ def test_hub_yamls_request_the_registered_datasets(monkeypatch, tmp_path):
 
 
 # ----------------------------------------------------------------- datasets at risk (issue 11)
+import importlib  # noqa: E402
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -85,6 +86,7 @@ import datasets  # noqa: E402
 
 from reasoning_suite.errors import UserError  # noqa: E402
 from reasoning_suite.harness_tasks import data as D  # noqa: E402
+from reasoning_suite.harness_tasks import hub as H  # noqa: E402
 from reasoning_suite.harness_tasks.registry import SCIBENCH_PHYSICS, SCIBENCH_SOURCES  # noqa: E402
 
 
@@ -95,7 +97,12 @@ def test_at_risk_tasks_name_revision_and_files_in_their_yamls():
     assert '"thermo_sol.json"' in text["rs_scibench"] and "test_split: test" in text["rs_scibench"]
     assert 'validation: "coqa_validation.parquet"' in text["rs_coqa"] and "dataset_path: EleutherAI/coqa" in text["rs_coqa"]
     for name, t in text.items():
-        assert f"custom_dataset: !function reasoning_suite.harness_tasks.data.load_{name[3:]}" in t
+        assert f"custom_dataset: !function reasoning_suite.harness_tasks.hub.load_{name[3:]}" in t
+    # A loader named by import path (the hub loaders, above the registry) is a module-level function.
+    for info in TASKS.values():
+        if isinstance(info.custom_dataset, str):
+            module, _, name = info.custom_dataset.rpartition(".")
+            assert callable(getattr(importlib.import_module(module), name)), info.custom_dataset
     # Tasks whose loading is not at risk keep lm-eval's own loading.
     assert "custom_dataset" not in (Path(tasks_dir()) / "rs_gsm8k.yaml").read_text()
 
@@ -138,18 +145,18 @@ def test_scibench_hub_files_do_not_share_columns_and_the_loader_copes(monkeypatc
         return real("json", data_files=str(tmp_path / data_files), split="train", cache_dir=str(tmp_path / "c"))
 
     monkeypatch.setattr(datasets, "load_dataset", hub)
-    ds = D.load_scibench(version=1.0)  # lm-eval passes metadata (version) too
+    ds = H.load_scibench(version=1.0)  # lm-eval passes metadata (version) too
     assert sorted(asked) == sorted([f"{s}.json" for s in SCIBENCH_SOURCES] + [f"{s}_sol.json" for s in SCIBENCH_SOURCES])
     assert set(ds["test"]["source"]) == set(SCIBENCH_PHYSICS) and set(ds["train"]["source"]) == set(SCIBENCH_PHYSICS)
     assert len(ds["test"]) == 5 + 3 * 2
     # Worked-solution problems are few-shot only, never scored.
     assert not set(ds["test"]["problem_text"]) & set(ds["train"]["problem_text"])
     assert all(s for s in ds["train"]["solution"])
-    every = D.load_scibench(scibench_sources="all")
+    every = H.load_scibench(scibench_sources="all")
     assert len(every["test"]) == len(rows["test"]) + 10 * 2 and len(every["train"]) == 10
-    assert len(D.load_scibench(scibench_sources="atkins,stat")["test"]) == 2 + 2 * 2
+    assert len(H.load_scibench(scibench_sources="atkins,stat")["test"]) == 2 + 2 * 2
     with pytest.raises(UserError, match="scibench_sources='biology'"):
-        D.load_scibench(scibench_sources="biology")
+        H.load_scibench(scibench_sources="biology")
 
 
 def test_scibench_through_lm_eval_is_scored_on_textbook_problems(monkeypatch, tmp_path):
@@ -171,8 +178,8 @@ def test_a_hub_copy_that_fails_is_one_line_naming_task_and_fix(monkeypatch):
         raise RuntimeError("Dataset scripts are no longer supported, but found legalbench.py\nTraceback ...")
 
     monkeypatch.setattr(datasets, "load_dataset", broken)
-    for task, loader in (("rs_consumer_qa", D.load_consumer_qa), ("rs_coqa", D.load_coqa),
-                         ("rs_scibench", D.load_scibench)):
+    for task, loader in (("rs_consumer_qa", H.load_consumer_qa), ("rs_coqa", H.load_coqa),
+                         ("rs_scibench", H.load_scibench)):
         with pytest.raises(UserError) as exc:
             loader()
         msg = str(exc.value)

@@ -202,6 +202,27 @@ def test_lr_trace_through_a_real_optimizer():
     assert trace[-1] == pytest.approx(2e-6)
 
 
+def test_the_trainers_default_batch_on_16_processes_is_the_papers():
+    """262,144 tokens on 16 processes: 1 per device x 1 accumulation x 16 x 16,384 (the paper's
+    training length, appendix F.4). The generation length of Fig. 16, 32,768, once the default,
+    made the step 1 x 1 x 16 x 32,768 = 524,288 tokens, twice the paper's batch."""
+    from reasoning_suite.core.lengths import GENERATION_BUDGET, LONG_GENERATION_BUDGET, TRAIN_SEQ_LENGTH
+    from reasoning_suite.harness_tasks.build_yaml import GENERATION_KWARGS
+    from reasoning_suite.config_parsing import default_of
+    from reasoning_suite.trainers.config import GenerateConfig, TrainConfig
+
+    cfg = TrainConfig(model="m", output_dir="o", stages=["mix.jsonl"])
+    assert cfg.max_seq_length == TRAIN_SEQ_LENGTH == 16_384
+    b = cfg.token_batch(16)
+    assert (b.per_device_batch, b.grad_accum, b.world_size, b.max_seq_length) == (1, 1, 16, 16_384)
+    assert b.tokens_per_step == cfg.global_batch_tokens == 262_144
+    assert "1 per device × 1 accumulation × 16 processes × 16384 tokens" in b.describe()
+    # the other length: what an evaluated model may write (16,384; Fig. 16 runs 32,768)
+    assert GENERATION_KWARGS["max_gen_toks"] == GENERATION_BUDGET == 16_384 and LONG_GENERATION_BUDGET == 32_768
+    # the teacher's reasoning budget: no longer than a trace the student can train on
+    assert default_of(GenerateConfig, "max_tokens_reasoning") == TRAIN_SEQ_LENGTH
+
+
 def test_token_batch():
     b = token_batch(262_144, 16_384, per_device_batch=1, world_size=16)
     assert (b.grad_accum, b.tokens_per_step) == (1, 262_144)

@@ -60,7 +60,8 @@ def test_records_thinking_switch_and_sampling(tmp_path):
     modes = {b["chat_template_kwargs"]["enable_thinking"]: b for b in bodies}
     assert (modes[True]["temperature"], modes[True]["top_p"]) == (0.6, 0.95)
     assert (modes[False]["temperature"], modes[False]["top_p"]) == (0.7, 0.8)
-    assert modes[True]["max_tokens"] == 32_768 and modes[False]["max_tokens"] == 8_192
+    # the reasoning budget is the students' training length (a longer trace is never trained on)
+    assert modes[True]["max_tokens"] == 16_384 and modes[False]["max_tokens"] == 8_192
 
 
 def test_inline_think_tags_and_soft_switch(tmp_path):

@@ -20,7 +20,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from reasoning_suite.analysis.stats import pareto_mask, series_labels
+from reasoning_suite.analysis.stats import category_order, pareto_mask, series_labels
 
 log = logging.getLogger("reasoning_suite.analysis")
 
@@ -103,13 +103,9 @@ def size_label(params: float) -> str:
     return f"{params:.0f}"
 
 
-_CAT_ORDER = ["General-MC", "General-OE", "Math-MC", "Math-OE", "Law", "Code", "Physics"]
-
-
 def _cats(values) -> list[str]:
-    """Categories in the paper's order, unknown ones after."""
-    seen = list(dict.fromkeys(str(v) for v in values))
-    return sorted(seen, key=lambda c: (_CAT_ORDER.index(c) if c in _CAT_ORDER else len(_CAT_ORDER), c))
+    """Categories in the paper's order (`stats.category_order`: the registry's), unknown ones after."""
+    return category_order(values)
 
 
 def _grid(plt, n: int, w: float = 3.4, h: float = 2.8):
@@ -315,6 +311,8 @@ def fig_inference_flops(cat: pd.DataFrame, fits: Mapping[str, Any], out_dir: Pat
 def fig_length_correctness(lengths: pd.DataFrame, out_dir: Path, name: str = "fig8_length_correct_vs_incorrect") -> list[Path]:
     """Mean answer length of correct vs incorrect answers per student size, accuracy as a line (Fig. 8).
 
+    `lengths` is `stats.length_by_correctness`: per run and category by `core.aggregate`.
+
     The paper shows reasoning models; other runs are used only when there is no reasoning run."""
     d = lengths[lengths["mode"] == "reasoning"]
     if d.empty:
@@ -346,16 +344,17 @@ def fig_length_correctness(lengths: pd.DataFrame, out_dir: Path, name: str = "fi
 # ----------------------------------------------------------------------------- Fig. 15
 
 
-def fig_early_stopping(es: pd.DataFrame, out_dir: Path, flops: str = "arch",
+def fig_early_stopping(es_cat: pd.DataFrame, out_dir: Path, flops: str = "arch",
                        name: str = "fig15_early_stopping") -> list[Path]:
-    """Accuracy against inference FLOPs with generation capped at length percentiles 0-100 (Fig. 15)."""
+    """Accuracy against inference FLOPs with generation capped at length percentiles 0-100 (Fig. 15).
+
+    `es_cat` is `stats.early_stopping_by_category`: each point is already the category's score
+    by `core.aggregate` (plotted as is, never averaged again here)."""
     col = f"inference_flops_{flops}"
-    if es.empty or not np.isfinite(es[col].astype(float)).any():
+    if es_cat.empty or not np.isfinite(es_cat[col].astype(float)).any():
         return _skip(name, "no run with inference FLOPs (needs the model config of each run)")
     plt = _plt()
-    agg = es.groupby(["run", "category", "percentile"], as_index=False).agg(
-        acc=("acc", "mean"), flops=(col, "mean"), mode=("mode", "first"),
-        **({"setting": ("setting", "first")} if "setting" in es else {}))
+    agg = es_cat.rename(columns={col: "flops"})
     agg["series"] = series_labels(agg)
     cats = _cats(agg["category"])
     fig, axes = _grid(plt, len(cats))

@@ -29,6 +29,7 @@ from reasoning_suite.analysis.report import Analysis
 from reasoning_suite.core.aggregate import aggregate
 from reasoning_suite.core.score import Status
 from reasoning_suite.errors import UserError
+from reasoning_suite.harness_tasks.registry import suite_grouping
 
 SCORE_NOTE = ("accuracy in %: category = mean of its tasks that ran, overall = mean of the categories that ran "
               "(each task once; rougeL is never averaged into acc); CI = 95% stratified bootstrap, "
@@ -56,9 +57,8 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
         rows[lab]["setting"] = str(meta.loc[lab, "setting"]) if "setting" in meta else ""
         rows[lab]["params"] = float(meta.loc[lab, "params"])
         rows[lab]["tokens"] = "approx" if str(meta.loc[lab, "token_source"]) != "tokenizer" else "exact"
-    from reasoning_suite.analysis.figures import _cats
-
-    cats = _cats(t["category"].astype(str))
+    grouping = suite_grouping()
+    cats = S.category_order(t["category"].astype(str), grouping)
     tasks = sorted(dict.fromkeys(t["task"].astype(str)), key=lambda x: (cats.index(_cat_of(t, x)), x))
     columns: dict[str, list[str]] = {"overall": [], "category": [], "task": [], "cost": [], "delta": []}
     for score in scores:
@@ -67,14 +67,14 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
             d = t[np.isfinite(t["judge_acc"])]
         else:
             d = t
-        ov = S.accuracy(d, score=score, by="overall", n_boot=n_boot)
+        ov = S.accuracy(d, score=score, by="overall", n_boot=n_boot, grouping=grouping)
         for _, r in ov.iterrows():
             rows[str(r["run"])][f"overall{suffix}"] = 100 * r["acc"]
             rows[str(r["run"])][f"overall{suffix} CI"] = (
                 "n/a" if not np.isfinite(r["ci_lo"])
                 else f"[{100 * r['ci_lo']:.1f}, {100 * r['ci_hi']:.1f}]")
         columns["overall"] += [f"overall{suffix}", f"overall{suffix} CI"]
-        pc = S.per_run_category(d, score=score)
+        pc = S.per_run_category(d, score=score, grouping=grouping)
         for _, r in pc.iterrows():
             rows[str(r["run"])][f"{r['category']}{suffix}"] = 100 * r["acc"]
         columns["category"] += [f"{c}{suffix}" for c in cats]
@@ -84,13 +84,12 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
         columns["task"] += [f"{x}{suffix}" for x in tasks]
     # Cost per answer: overall by the same rule as accuracy (mean of the categories' task means).
     pt = S.per_run_task(t, score="rule")
-    groups_of = S.grouping(t)
     cost_cols = {"answer tokens": ("answer_tokens", 1), "thinking tokens": ("thinking_tokens", 1),
                  "truncated %": ("truncated", 100), "inference FLOPs (arch)": ("inference_flops_arch", 1),
                  "inference FLOPs (paper)": ("inference_flops_paper", 1)}
     for lab, g in pt.groupby("run", sort=False):
         for name, (col, scale) in cost_cols.items():
-            ov = aggregate(dict(zip(g["task"], g[col])), groups_of).overall
+            ov = aggregate(dict(zip(g["task"], g[col])), grouping).overall
             rows[str(lab)][name] = np.nan if ov is None else scale * ov
     columns["cost"] = list(cost_cols)
     status = status_breakdown(a)

@@ -144,8 +144,8 @@ def make_figures(a: Analysis, out_dir: Path, sat: dict | None = None, loglin: di
         figs["fig6"] = FIG.fig_training_flops(a.per_category, out_dir, flops=a.flops)
         figs["fig7"] = FIG.fig_inference_flops(a.per_category, sat, out_dir, flops=a.flops)
         figs["fig8"] = FIG.fig_length_correctness(S.length_by_correctness(a.table, score=a.score), out_dir)
-        figs["fig15"] = FIG.fig_early_stopping(
-            S.early_stopping(a.table, a.archs(), score=a.score, cached_ffn=a.cached_ffn), out_dir, flops=a.flops)
+        es = S.early_stopping(a.table, a.archs(), score=a.score, cached_ffn=a.cached_ffn)
+        figs["fig15"] = FIG.fig_early_stopping(S.early_stopping_by_category(es, score=a.score), out_dir, flops=a.flops)
         figs["fig17"] = FIG.fig_flops_vs_size(a.per_category, loglin, out_dir, flops=a.flops)
     finally:
         log.removeHandler(handler)
@@ -180,6 +180,7 @@ def analyze(a: Analysis, out: Path, *, figures: bool = True) -> dict[str, Any]:
     lengths.to_csv(tables / "length_by_correctness.csv", index=False)
     es = S.early_stopping(a.table, a.archs(), score=a.score, cached_ffn=a.cached_ffn)
     es.to_csv(tables / "early_stopping.csv", index=False)
+    S.early_stopping_by_category(es, score=a.score).to_csv(tables / "early_stopping_by_category.csv", index=False)
     S.ratio_sweep(a.table, score=a.score).to_csv(tables / "ratio_sweep.csv", index=False)
     sat, loglin = a.saturating_fits(), a.loglinear_fits()
     figs = make_figures(a, out / "figures", sat, loglin) if figures else {}

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from reasoning_suite.analysis import flops as F
+from reasoning_suite.core import flops as F
 from reasoning_suite.analysis.tokens import APPROX_SOURCE, counter_for
 from reasoning_suite.core.logged_run import LoggedRun, TaskLog, discover, gen_kwargs_of, prompt_of, read_json, responses
 from reasoning_suite.errors import UserError

@@ -18,9 +18,10 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from reasoning_suite.analysis import flops as F
+from reasoning_suite.core import flops as F
 from reasoning_suite.core.aggregate import OTHER, Grouping, aggregate
 from reasoning_suite.errors import UserError
+from reasoning_suite.harness_tasks.registry import suite_grouping
 
 SCORES = {"rule": "acc", "judge": "judge_acc"}
 PERCENTILES = (0, 25, 50, 75, 100)
@@ -32,14 +33,18 @@ def score_col(score: str) -> str:
     return SCORES[score]
 
 
-def grouping(df: pd.DataFrame) -> Grouping:
-    """The table's categories (the registry's, via the ``category`` column); tasks of "Other"
-    are left to `aggregate`, which reports them apart and keeps them out of the overall."""
-    cats: dict[str, tuple[str, ...]] = {}
-    for task, cat in df[["task", "category"]].drop_duplicates().astype(str).itertuples(index=False):
-        if cat != OTHER and task not in cats.get(cat, ()):
-            cats[cat] = cats.get(cat, ()) + (task,)
-    return Grouping(categories=cats)
+def _grouping(grouping: Grouping | None) -> Grouping:
+    """The grouping a statistic aggregates with: the caller's, else the suite's
+    (`registry.suite_grouping`); a task it does not know is "Other" in `core.aggregate`."""
+    return suite_grouping() if grouping is None else grouping
+
+
+def category_order(values: Iterable[object], grouping: Grouping | None = None) -> list[str]:
+    """The categories among `values` in the grouping's order (the registry's: the paper's
+    General-MC ... Physics), unknown ones after, by name. Figures and the leaderboard use it."""
+    order = list(_grouping(grouping).categories)
+    seen = list(dict.fromkeys(str(v) for v in values))
+    return sorted(seen, key=lambda c: (order.index(c) if c in order else len(order), c))
 
 
 def in_means(df: pd.DataFrame, score: str) -> pd.Series:
@@ -94,7 +99,7 @@ def bootstrap_macro(groups: list[np.ndarray], *, n_boot: int = 1000, level: floa
 
 
 def accuracy(df: pd.DataFrame, *, score: str = "rule", by: str = "task", n_boot: int = 1000,
-             seed: int = 0) -> pd.DataFrame:
+             seed: int = 0, grouping: Grouping | None = None) -> pd.DataFrame:
     """Accuracy per run and task / category / overall (``by``), with a 95% bootstrap interval.
 
     Rows: run, key (task or category name, or "overall"), acc, ci_lo, ci_hi, n (samples).
@@ -102,7 +107,7 @@ def accuracy(df: pd.DataFrame, *, score: str = "rule", by: str = "task", n_boot:
     col = score_col(score)
     if by not in ("task", "category", "overall"):
         raise UserError(f"by must be task, category or overall, got {by!r}")
-    groups_of = grouping(df)
+    groups_of = _grouping(grouping)
     usable = in_means(df, score)
     out = []
     for run, g in df.groupby("run", observed=True, sort=False):
@@ -190,26 +195,12 @@ def per_run_task(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
     return out
 
 
-def per_run_category(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
+def per_run_category(df: pd.DataFrame, *, score: str = "rule", grouping: Grouping | None = None) -> pd.DataFrame:
     """Per run and category: each number is `core.aggregate`'s category score of the per-task
     numbers (mean of the category's tasks that have it, each once); the rule accuracy only over
     tasks whose primary metric is acc."""
     t = per_run_task(df, score=score)
-    groups_of = grouping(df)
-    usable = in_means(t, score)
-    meta = _meta(t)
-    rows = []
-    for run, g in t.groupby("run", sort=False):
-        cats: dict[str, dict[str, float]] = {}
-        for c in CATEGORY_NUMBERS:
-            part = g[usable.loc[g.index]] if c == "acc" else g
-            for cat, value in aggregate(dict(zip(part["task"], part[c])), groups_of).categories.items():
-                cats.setdefault(cat, {})[c] = value
-        first = g.iloc[0]
-        for cat, values in cats.items():
-            rows.append({"run": run, "category": cat, **{c: values.get(c, np.nan) for c in CATEGORY_NUMBERS},
-                         **{m: first[m] for m in meta}})
-    return pd.DataFrame(rows, columns=["run", "category", *CATEGORY_NUMBERS, *meta])
+    return category_rows(t, CATEGORY_NUMBERS, score=score, grouping=grouping, keys=["run"], meta=_meta(t))
 
 
 def series_labels(df: pd.DataFrame) -> pd.Series:
@@ -257,23 +248,67 @@ def token_factor_gain(df: pd.DataFrame, *, score: str = "rule", by: str = "task"
     return pd.DataFrame(rows, columns=cols)
 
 
-def length_by_correctness(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
+def category_rows(per_task: pd.DataFrame, numbers: list[str], *, score: str, grouping: Grouping | None,
+                  keys: list[str], scored_only: Iterable[str] = ("acc",), sums: tuple[str, ...] = (),
+                  meta: list[str] | None = None) -> pd.DataFrame:
+    """Per `keys` (run, ...) and category: each of `numbers` is `core.aggregate`'s category score
+    of the per-task values (the mean of the category's tasks that have it, each once whatever its
+    size). Numbers in `scored_only` (the accuracy, and what depends on it) use only the tasks
+    whose score may be averaged (`in_means`: for the rule score, primary metric acc). `sums` are
+    counts, added over those tasks. `meta` columns (default mode, params, setting) are the
+    group's first row's."""
+    groups_of = _grouping(grouping)
+    usable = in_means(per_task, score)
+    scored_only = set(scored_only)
+    if meta is None:
+        meta = [c for c in ("mode", "params", *_setting_keys(per_task)) if c in per_task and c not in keys]
+    rows = []
+    for key, g in per_task.groupby(keys, sort=False, observed=True):
+        key = key if isinstance(key, tuple) else (key,)
+        scored = g[usable.loc[g.index]]
+        cats: dict[str, dict[str, float]] = {}
+        for c in numbers:
+            part = scored if c in scored_only else g
+            for cat, value in aggregate(dict(zip(part["task"], part[c])), groups_of).categories.items():
+                cats.setdefault(cat, {})[c] = value
+        first = g.iloc[0]
+        for cat, values in cats.items():
+            in_cat = scored["task"].map(lambda t: (groups_of.category_of(str(t)) or OTHER) == cat)
+            rows.append({**dict(zip(keys, key)), "category": cat, **{c: values.get(c, np.nan) for c in numbers},
+                         **{c: int(scored.loc[in_cat, c].sum()) for c in sums}, **{m: first[m] for m in meta}})
+    return pd.DataFrame(rows, columns=[*keys, "category", *numbers, *sums, *meta])
+
+
+def length_by_correctness(df: pd.DataFrame, *, score: str = "rule", grouping: Grouping | None = None) -> pd.DataFrame:
     """Paper Fig. 8: mean answer tokens of correct (score >= 0.5) and incorrect answers, per run
-    and category, with the accuracy."""
+    and category, with the accuracy.
+
+    Per task first (its correct answers' mean length, its incorrect answers', its accuracy), then
+    the category by `core.aggregate` (mean of its tasks, each once: a task with more documents
+    does not weigh more), so the accuracy is the category accuracy of every other table. With the
+    rule score only tasks whose primary metric is acc take part (rougeL >= 0.5 is not "correct")."""
     col = score_col(score)
     d = df[np.isfinite(df[col])]
     rows = []
-    for (run, cat), g in d.groupby(["run", "category"], observed=True, sort=False):
+    for (run, task), g in d.groupby(["run", "task"], observed=True, sort=False):
         ok = g[col].to_numpy() >= 0.5
         tok = g["answer_tokens"].to_numpy()
         rows.append({
-            "run": str(run), "category": str(cat), "mode": str(g["mode"].iloc[0]), "params": g["params"].iloc[0],
+            "run": str(run), "task": str(task), "mode": str(g["mode"].iloc[0]), "params": g["params"].iloc[0],
             **{k: str(g[k].iloc[0]) for k in _setting_keys(g)},
+            **({"metric": str(g["metric"].iloc[0])} if "metric" in g else {}),
             "tokens_correct": float(tok[ok].mean()) if ok.any() else np.nan,
             "tokens_incorrect": float(tok[~ok].mean()) if (~ok).any() else np.nan,
             "acc": float(g[col].mean()), "n_correct": int(ok.sum()), "n_incorrect": int((~ok).sum()),
         })
-    return pd.DataFrame(rows)
+    per_task = pd.DataFrame(rows)
+    if per_task.empty:
+        return pd.DataFrame(columns=["run", "category", "tokens_correct", "tokens_incorrect", "acc", "n_correct",
+                                     "n_incorrect", "mode", "params"])
+    # lengths of right and wrong answers exist only where "right" does: the tasks of the accuracy
+    numbers = ["tokens_correct", "tokens_incorrect", "acc"]
+    return category_rows(per_task, numbers, score=score, grouping=grouping, keys=["run"], scored_only=numbers,
+                         sums=("n_correct", "n_incorrect"))
 
 
 def early_stopping(df: pd.DataFrame, archs: Mapping[str, F.ArchSpec | None], *, score: str = "rule",
@@ -305,11 +340,25 @@ def early_stopping(df: pd.DataFrame, archs: Mapping[str, F.ArchSpec | None], *, 
             rows.append({
                 "run": str(run), "task": str(task), "category": str(g["category"].iloc[0]),
                 "mode": str(g["mode"].iloc[0]), **{k: str(g[k].iloc[0]) for k in _setting_keys(g)},
+                **({"metric": str(g["metric"].iloc[0])} if "metric" in g else {}),
                 "params": g["params"].iloc[0], "percentile": p,
                 "budget": budget, "acc": float(np.mean(np.where(kept, sc, 0.0))),
                 "answer_tokens": float(gen.mean()), "inference_flops_paper": fp, "inference_flops_arch": fa,
             })
     return pd.DataFrame(rows)
+
+
+def early_stopping_by_category(es: pd.DataFrame, *, score: str = "rule", grouping: Grouping | None = None) -> pd.DataFrame:
+    """Paper Fig. 15 per category: for each run and percentile cap, `core.aggregate`'s category
+    score of the per-task rows of `early_stopping` (accuracy only over tasks whose primary
+    metric is acc with the rule score; answer tokens and inference FLOPs over every task).
+
+    Rows: run, percentile, category, acc, answer_tokens, inference_flops_paper,
+    inference_flops_arch, mode, params, [setting]."""
+    numbers = ["acc", "answer_tokens", "inference_flops_paper", "inference_flops_arch"]
+    if es.empty:
+        return pd.DataFrame(columns=["run", "percentile", "category", *numbers, "mode", "params"])
+    return category_rows(es, numbers, score=score, grouping=grouping, keys=["run", "percentile"])
 
 
 def ratio_sweep(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:

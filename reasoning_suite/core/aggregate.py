@@ -12,6 +12,9 @@ own lm-eval task) make the category "Other", which is reported but enters no sui
 the overall: the overall is the study's. The judge report, the leaderboard, the
 tidy table's summaries, every figure and the lm-eval group YAMLs use this module; the group
 YAMLs (harness_tasks/build_yaml.py) are written so that lm-eval's own group means equal it.
+
+The grouping is always the caller's argument: core sits below the task registry and imports
+nothing above it; the suite's grouping is `harness_tasks.registry.suite_grouping()`.
 """
 
 from __future__ import annotations
@@ -43,21 +46,6 @@ class Grouping:
         return None
 
 
-def suite_grouping() -> Grouping:
-    """The suite's grouping, from the task registry (its categories, groups and aliases)."""
-    from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, GROUPS, TASKS
-
-    categories: dict[str, tuple[str, ...]] = {}
-    for info in TASKS.values():
-        categories[info.category] = categories.get(info.category, ()) + (info.name,)
-    suites = {
-        g: tuple(CATEGORY_GROUPS[m] for m in members if m in CATEGORY_GROUPS)
-        for g, members in GROUPS.items()
-        if g not in CATEGORY_GROUPS
-    }
-    return Grouping(categories=categories, suites=suites, category_groups=dict(CATEGORY_GROUPS))
-
-
 @dataclass(frozen=True)
 class Aggregate:
     """Scores of one metric: per task that ran, per category, per suite and overall.
@@ -71,24 +59,24 @@ class Aggregate:
     suites: dict[str, float]
     overall: float | None
     weights: dict[str, dict[str, float]]
+    grouping: Grouping
 
-    def group(self, name: str, grouping: Grouping | None = None) -> float | None:
-        """The score of an lm-eval group (a category group, a suite) or a category name."""
-        grouping = grouping or suite_grouping()
+    def group(self, name: str) -> float | None:
+        """The score of an lm-eval group (a category group, a suite) or a category name, in
+        the grouping this aggregate was made with."""
         if name in self.suites:
             return self.suites[name]
-        return self.categories.get(grouping.category_groups.get(name, name))
+        return self.categories.get(self.grouping.category_groups.get(name, name))
 
 
 def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def task_weights(tasks: Iterable[str], grouping: Grouping | None = None) -> dict[str, dict[str, float]]:
+def task_weights(tasks: Iterable[str], grouping: Grouping) -> dict[str, dict[str, float]]:
     """For each category, suite and "overall" that has a task among `tasks` (the tasks that
     ran): the weight of each of those tasks in its score. This is the rule; `aggregate`
     applies it."""
-    grouping = grouping or suite_grouping()
     ran = list(dict.fromkeys(tasks))
     out: dict[str, dict[str, float]] = {}
     for cat, members in grouping.categories.items():
@@ -118,12 +106,11 @@ def task_weights(tasks: Iterable[str], grouping: Grouping | None = None) -> dict
     return out
 
 
-def aggregate(task_scores: Mapping[str, Any], grouping: Grouping | None = None) -> Aggregate:
+def aggregate(task_scores: Mapping[str, Any], grouping: Grouping) -> Aggregate:
     """Category, suite and overall scores of one metric from `{task: score}`.
 
     A task whose score is None or not finite did not run for this metric. Names in
     `grouping.categories` and `grouping.suites` must not be "overall" or "Other"."""
-    grouping = grouping or suite_grouping()
     clash = {OVERALL, OTHER} & (set(grouping.categories) | set(grouping.suites))
     if clash:
         raise ValueError(f"a grouping may not name a category or suite {sorted(clash)}")
@@ -139,6 +126,7 @@ def aggregate(task_scores: Mapping[str, Any], grouping: Grouping | None = None) 
         suites={s: score(s) for s in grouping.suites if s in weights},
         overall=score(OVERALL) if OVERALL in weights else None,
         weights=weights,
+        grouping=grouping,
     )
 
 

@@ -1,4 +1,5 @@
-"""Dataset-specific functions the registry names: `process_docs`, loaders, hand-written examples.
+"""Dataset-specific functions the registry names: `process_docs`, loaders, hand-written examples
+(the hub loaders, which read the registry, are in `hub.py`: this module imports no registry).
 
 The YAMLs call them by their module-level names (build_yaml writes `!function
 reasoning_suite.harness_tasks.data.<name>`); this module stays light (no lm-eval import) so the
@@ -171,52 +172,6 @@ def load_c_code_summarization(**_: Any):
     return ds
 
 
-# --------------------------------------------------------------------------- hub loaders at risk
-# Tasks whose hub loading is at risk (TaskInfo.dataset_revision / dataset_kwargs) load through
-# these (YAML `custom_dataset`). lm-eval calls them with the task's `metadata` and its
-# `dataset_kwargs` (the YAML's, rendered from the registry); a failure of the hub copy is a
-# one-line UserError naming the task, the dataset and the fix (TaskInfo.dataset_fix).
-
-_LOAD_KWARGS = ("revision", "data_files", "data_dir")
-
-
-def _info(task: str):
-    from reasoning_suite.harness_tasks.registry import TASKS  # the registry imports this module
-
-    return TASKS[task]
-
-
-def _hub_error(info, exc: BaseException, what: str = "") -> UserError:
-    first = (str(exc).strip().splitlines() or [""])[0][:200]
-    where = f"{info.dataset_path}{' ' + what if what else ''}"
-    return UserError(f"{info.name}: the hub dataset {where} did not load ({type(exc).__name__}: {first}); "
-                     f"fix: {info.dataset_fix or 'see docs/tasks.md'}")
-
-
-def load_hub_dataset(task: str, **kwargs: Any):
-    """`datasets.load_dataset` of a registered task with its revision and data_files (from the
-    YAML's dataset_kwargs, else the registry), then the task's row selection."""
-    import datasets
-
-    info = _info(task)
-    load = {k: kwargs[k] for k in _LOAD_KWARGS if k in kwargs} or info.load_kwargs()
-    try:
-        ds = datasets.load_dataset(info.dataset_path, info.dataset_name, **load)
-    except UserError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure of the hub copy is the same one-line error
-        raise _hub_error(info, exc) from None
-    return info.select(ds, **kwargs)
-
-
-def load_coqa(**kwargs: Any):
-    return load_hub_dataset("rs_coqa", **kwargs)
-
-
-def load_consumer_qa(**kwargs: Any):
-    return load_hub_dataset("rs_consumer_qa", **kwargs)
-
-
 # SciBench's ten textbooks (the `source` field and the file stems of the hub copy) and the
 # three that are physics (SciBench paper, Table 1: Fundamentals of Physics, Statistical
 # Thermodynamics, Classical Dynamics of Particles and Systems); the others are chemistry
@@ -246,32 +201,3 @@ def select_scibench(dataset, **metadata: Any):
     """Keep the rows of the chosen textbooks (`--metadata scibench_sources`) in every split."""
     keep = set(scibench_sources(metadata.get(SCIBENCH_SOURCES_KEY)))
     return type(dataset)({split: d.filter(lambda r: str(r["source"]).strip() in keep) for split, d in dataset.items()})
-
-
-def load_scibench(**kwargs: Any):
-    """SciBench from the hub, one JSON file at a time.
-
-    The hub copy's files do not share columns (`solution` is in the `*_sol` files and a few
-    textbook files only), so `load_dataset` over all of them raises DatasetGenerationCastError.
-    Each file is loaded alone and its rows put in one schema (every column, as strings): split
-    `test` = the ten textbooks, `train` = their worked-solution problems (few-shot only)."""
-    import datasets
-
-    info = _info("rs_scibench")
-    defaults = info.load_kwargs()
-    data_files = kwargs.get("data_files") or defaults["data_files"]
-    revision = kwargs.get("revision", defaults.get("revision"))
-    splits = {}
-    for split, files in data_files.items():
-        rows: list[dict] = []
-        for name in [files] if isinstance(files, str) else list(files):
-            try:
-                part = datasets.load_dataset(info.dataset_path, data_files=name, split="train",
-                                             **({"revision": revision} if revision else {}))
-            except UserError:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                raise _hub_error(info, exc, f"({name})") from None
-            rows += [{c: "" if r.get(c) is None else str(r[c]) for c in SCIBENCH_COLUMNS} for r in part]
-        splits[split] = datasets.Dataset.from_list(rows)
-    return info.select(datasets.DatasetDict(splits), **kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
+from reasoning_suite.core.aggregate import Grouping
 from reasoning_suite.core.answer import AnswerRule, FewshotCut, RunMode, check_thinking_mode, mode_from_task_config
 from reasoning_suite.harness_tasks import prompts as P
 from reasoning_suite.harness_tasks import data as D
@@ -28,6 +29,9 @@ CATEGORY_GROUPS: dict[str, str] = {
     "rs_code": "Code",
     "rs_physics": "Physics",
 }
+
+# The hub loaders' module (above this one: it reads TASKS), named by import path, not imported.
+HUB = "reasoning_suite.harness_tasks.hub."
 
 MMLU_MATH_SUBJECTS = D.MMLU_MATH_SUBJECTS
 SCIBENCH_SOURCES = D.SCIBENCH_SOURCES
@@ -71,12 +75,14 @@ class TaskInfo:
     fewshot_split: str | None = None  # None: `fewshot_samples` (ifeval); same as split: the doc itself is excluded
     fewshot_samples: Callable[[], list[dict]] | None = None  # hand-written examples (module-level function)
     process_docs: Callable[[Any], Any] | None = None  # lm-eval `process_docs` (module-level function)
-    custom_dataset: Callable[..., Any] | None = None  # lm-eval `custom_dataset` (module-level function)
+    # lm-eval `custom_dataset`: a module-level function, or the import path of one in a module
+    # above the registry (the hub loaders of `hub.py` look their task up here: `HUB + "load_coqa"`).
+    custom_dataset: Callable[..., Any] | str | None = None
     samples: str = ""  # stem of the bundled offline sample files (default: the task name)
     # Where loading from the hub is at risk: a pinned revision (e.g. "refs/convert/parquet", a
     # commit) and `datasets.load_dataset` keyword arguments (lm-eval `dataset_kwargs`, e.g.
     # `data_files`), written into the YAML; such a task names a `custom_dataset` loader of
-    # data.py that turns a failed hub load into one line naming the task and `dataset_fix`.
+    # hub.py that turns a failed hub load into one line naming the task and `dataset_fix`.
     dataset_revision: str | None = None
     dataset_kwargs: Mapping[str, Any] = field(default_factory=dict, hash=False)
     dataset_fix: str = ""
@@ -181,7 +187,7 @@ _TASK_LIST: list[TaskInfo] = [
        subset="one row per question, with the dialogue so far; every reference answer",
        notes="EleutherAI/coqa (lm-eval's own copy) carries the three additional_answers of the "
              "official dev set: each question is scored against all four references",
-       custom_dataset=D.load_coqa,
+       custom_dataset=HUB + "load_coqa",
        dataset_kwargs={"data_files": {"train": "coqa_train.parquet", "validation": "coqa_validation.parquet"}},
        dataset_fix="check the parquet file names in registry.py (dataset_kwargs) against "
                    "huggingface.co/datasets/EleutherAI/coqa, then rerun python -m reasoning_suite.harness_tasks.build_yaml"),
@@ -233,7 +239,7 @@ _TASK_LIST: list[TaskInfo] = [
        instruction=P.CONSUMER_QA, kind="yesno", fewshot_split="train",
        notes="nguha/legalbench main is a loading script, which datasets 4+ refuses: read the hub's "
              "parquet conversion instead",
-       custom_dataset=D.load_consumer_qa, dataset_revision="refs/convert/parquet",
+       custom_dataset=HUB + "load_consumer_qa", dataset_revision="refs/convert/parquet",
        dataset_kwargs={"data_files": {"train": "consumer_contracts_qa/train/0000.parquet",
                                       "test": "consumer_contracts_qa/test/0000.parquet"}},
        dataset_fix="the parquet conversion (revision refs/convert/parquet) may have moved: check "
@@ -264,7 +270,7 @@ _TASK_LIST: list[TaskInfo] = [
               "--metadata '{\"scibench_sources\": \"all\"}' selects all ten textbooks (580)",
        notes="as SciBench scores it: the textbook problems, never the 112 worked-solution problems "
              "(*_sol.json), which are the few-shot examples",
-       custom_dataset=D.load_scibench, select_rows=D.select_scibench,
+       custom_dataset=HUB + "load_scibench", select_rows=D.select_scibench,
        dataset_kwargs={"data_files": {
            "test": [f"{s}.json" for s in D.SCIBENCH_SOURCES],
            "train": [f"{s}_sol.json" for s in D.SCIBENCH_SOURCES],
@@ -286,6 +292,20 @@ GROUPS: dict[str, list[str]] = {
     },
     **{g: [t.name for t in _TASK_LIST if t.category == alias] for g, alias in CATEGORY_GROUPS.items()},
 }
+
+
+def suite_grouping() -> Grouping:
+    """The suite's grouping for `core.aggregate` (its categories in the registry's order, the
+    suites' categories, the category groups' aliases): every caller of `aggregate` passes it."""
+    categories: dict[str, tuple[str, ...]] = {}
+    for info in _TASK_LIST:
+        categories[info.category] = categories.get(info.category, ()) + (info.name,)
+    suites = {
+        g: tuple(CATEGORY_GROUPS[m] for m in members if m in CATEGORY_GROUPS)
+        for g, members in GROUPS.items()
+        if g not in CATEGORY_GROUPS
+    }
+    return Grouping(categories=categories, suites=suites, category_groups=dict(CATEGORY_GROUPS))
 
 
 def get_task(name: str) -> TaskInfo:

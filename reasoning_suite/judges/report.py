@@ -14,9 +14,9 @@ import math
 from itertools import combinations
 from typing import Any
 
-from reasoning_suite.core.aggregate import OVERALL, aggregate, combined_stderr, metric_scores, suite_grouping
+from reasoning_suite.core.aggregate import OVERALL, Grouping, aggregate, combined_stderr, metric_scores
 from reasoning_suite.endpoints import ChatResult
-from reasoning_suite.harness_tasks.registry import primary_metric
+from reasoning_suite.harness_tasks.registry import primary_metric, suite_grouping
 from reasoning_suite.judges.config import PanelConfig
 from reasoning_suite.judges.prepare import ItemKey, TaskView
 from reasoning_suite.core.logged_run import LoggedRun, TaskLog, responses
@@ -170,11 +170,11 @@ def _kappa(by_judge: dict[str, list[str | None]]) -> dict[str, Any]:
 GROUP_KEYS = ("judge_acc", "acc")  # the metrics categories and groups average, each on its own
 
 
-def group_results(task_results: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, Any]]:
-    """(groups, group_subtasks, categories) for the tasks present, by `core.aggregate`."""
-    from reasoning_suite.harness_tasks.registry import CATEGORY_GROUPS, GROUPS
-
-    grouping = suite_grouping()
+def group_results(task_results: dict[str, dict[str, Any]], grouping: Grouping
+                  ) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, Any]]:
+    """(groups, group_subtasks, categories) for the tasks present, by `core.aggregate` over
+    `grouping` (the suite's: `registry.suite_grouping()`): lm-eval's group names are the
+    grouping's `category_groups` and `suites`, never re-derived here."""
     aggs = {key: aggregate(metric_scores(task_results, key), grouping) for key in GROUP_KEYS}
     stderrs = {key: {t: r.get(f"{key}_stderr,none") for t, r in task_results.items()} for key in GROUP_KEYS}
 
@@ -186,33 +186,32 @@ def group_results(task_results: dict[str, dict[str, Any]]) -> tuple[dict[str, An
             out[f"{key}_stderr,none"] = None if weights is None else combined_stderr(weights, stderrs[key])
         return out
 
-    def leaves(group: str) -> list[str]:
-        return [t for m in GROUPS[group] for t in (leaves(m) if m in GROUPS else [m])]
+    def samples(tasks: list[str]) -> int:
+        return sum(task_results[t].get("samples", 0) for t in tasks)
 
+    ran = {cat: [t for t in members if t in task_results] for cat, members in grouping.categories.items()}
+    ran = {cat: tasks for cat, tasks in ran.items() if tasks}
     groups: dict[str, Any] = {}
     subtasks: dict[str, list[str]] = {}
-    for group, members in GROUPS.items():
-        ran = [m for m in members if (m in task_results) or (m in GROUPS and any(t in task_results for t in leaves(m)))]
-        if not ran:
-            continue
-        name = CATEGORY_GROUPS.get(group, group)  # a category's name, or the suite's
-        groups[group] = {"alias": name, **scores(name),
-                         "samples": sum(task_results[t].get("samples", 0) for t in leaves(group) if t in task_results)}
-        subtasks[group] = ran
-    categories: dict[str, Any] = {}
-    for cat, members in grouping.categories.items():
-        present = [t for t in members if t in task_results]
-        if present:
-            categories[cat] = {**scores(cat), "tasks": len(present),
-                               "samples": sum(task_results[t].get("samples", 0) for t in present)}
+    for suite, cats in grouping.suites.items():
+        members = [g for g, cat in grouping.category_groups.items() if cat in cats and cat in ran]
+        if members:
+            groups[suite] = {"alias": suite, **scores(suite),
+                             "samples": samples([t for g in members for t in ran[grouping.category_groups[g]]])}
+            subtasks[suite] = members
+    for group, cat in grouping.category_groups.items():
+        if cat in ran:
+            groups[group] = {"alias": cat, **scores(cat), "samples": samples(ran[cat])}
+            subtasks[group] = ran[cat]
+    categories = {cat: {**scores(cat), "tasks": len(tasks), "samples": samples(tasks)} for cat, tasks in ran.items()}
     return groups, subtasks, categories
 
 
-def overall_result(task_results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def overall_result(task_results: dict[str, dict[str, Any]], grouping: Grouping) -> dict[str, Any]:
     """The overall scores (mean of the categories that ran), as the leaderboard's overall."""
     out: dict[str, Any] = {}
     for key in GROUP_KEYS:
-        agg = aggregate(metric_scores(task_results, key))
+        agg = aggregate(metric_scores(task_results, key), grouping)
         out[f"{key},none"] = agg.overall
         out[f"{key}_stderr,none"] = (
             combined_stderr(agg.weights[OVERALL], {t: r.get(f"{key}_stderr,none") for t, r in task_results.items()})
@@ -246,7 +245,8 @@ def results_document(
     task_stats: dict[str, dict[str, Any]],
     panel: PanelConfig,
 ) -> dict[str, Any]:
-    groups, subtasks, categories = group_results(task_results)
+    grouping = suite_grouping()
+    groups, subtasks, categories = group_results(task_results, grouping)
     source = run.results or {}
     totals: dict[str, int] = {}
     for t, log in run.tasks.items():
@@ -260,7 +260,7 @@ def results_document(
         "groups": groups,
         "group_subtasks": subtasks,
         "categories": categories,
-        "overall": overall_result(task_results),
+        "overall": overall_result(task_results, grouping),
         "judge_stats": task_stats,
         "judge_suite": suite_stats(task_stats, panel),
         "panel": panel.public_dict(),

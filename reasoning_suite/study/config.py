@@ -8,7 +8,7 @@
       - {name: ift, ratio: 0.0}
       - {name: reasoning, ratio: 1.0}
       - {name: half-seq, ratio: 0.5, order: sequential}
-    train: {global_batch_tokens: 262144, max_seq_length: 32768}
+    train: {global_batch_tokens: 262144, max_seq_length: 16384}
     eval: {tasks: reasoning_suite, model_args: "dtype=bfloat16", apply_chat_template: true}
     judges: {panel: paper}
     slurm: {partition: gpu, account: my-lab, gpu: {gpus: 8, time: "24:00:00"}}   # --executor slurm

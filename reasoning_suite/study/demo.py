@@ -23,9 +23,11 @@ import yaml
 from rich.console import Console
 from rich.panel import Panel
 
+from reasoning_suite.core.logged_run import JUDGED_DIR
 from reasoning_suite.errors import UserError
 from reasoning_suite.study.config import StudyConfig, study_from_dict
-from reasoning_suite.study.runner import StudyLayout, run_study
+from reasoning_suite.study.plan import StudyLayout
+from reasoning_suite.study.runner import run_study
 
 console = Console()
 
@@ -132,8 +134,8 @@ def demo_main(argv: list[str]) -> int:
     cfg: StudyConfig = study_from_dict(data, "demo")
     lay = StudyLayout(cfg.out_dir)
     lay.root.mkdir(parents=True, exist_ok=True)
-    (lay.root / "study.yaml").write_text(
-        "# The demo as a study: `reasoning-suite study " + str(lay.root / "study.yaml") + "` re-runs it.\n"
+    lay.study_config.write_text(
+        "# The demo as a study: `reasoning-suite study " + str(lay.study_config) + "` re-runs it.\n"
         + yaml.safe_dump(data, sort_keys=False))
     if real_base:
         console.print(Panel(REAL_NOTE, title=f"real model: {real_base}", border_style="cyan"))
@@ -154,10 +156,10 @@ def _summary(cfg: StudyConfig, lay: StudyLayout, *, note: str | None) -> None:
 
     runs = [f"{label}={lay.eval_dir(label)}" for label in (["base"] if cfg.evaluate_base else []) + [s.name for s in cfg.students]]
     leaderboard_main([*runs, "--format", "table", "--quiet"])
-    rows = [("pairs", lay.pairs), ("training mixtures", lay.root / "data"), ("students", lay.root / "models"),
-            ("lm-eval results and samples", lay.root / "evals"), ("judged samples", lay.root / "evals" / "*" / "*" / "judged"),
+    rows = [("pairs", lay.pairs), ("training mixtures", lay.data_dir), ("students", lay.models_dir),
+            ("lm-eval results and samples", lay.evals_dir), ("judged samples", lay.evals_dir / "*" / "*" / JUDGED_DIR),
             ("analysis (table, fits, figures)", lay.analysis), ("leaderboard", lay.leaderboard_html),
-            ("logs", lay.root / "logs"), ("study config (re-run with `reasoning-suite study`)", lay.root / "study.yaml")]
+            ("logs", lay.logs_dir), ("study config (re-run with `reasoning-suite study`)", lay.study_config)]
     width = max(len(r[0]) for r in rows)
     console.print("\n[bold]Where everything landed[/bold]")
     for what, where in rows:

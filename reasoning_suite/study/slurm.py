@@ -3,7 +3,7 @@
 Each job runs `reasoning-suite study CONFIG --only STEP` on its node, i.e. the local executor
 for that one step: the same command, the same log (`<out_dir>/logs/<step>.log`), the same
 done-marker. Jobs are submitted with plain `sbatch --parsable --dependency=afterok:...`
-following the steps' `after` (reasoning_suite.study.runner.plan), so independent steps (all
+following the steps' `after` (reasoning_suite.study.plan.plan), so independent steps (all
 students of a ratio sweep, the base model's evaluation) run at once. Resources come from the
 study's `slurm:` section: steps that generate, train or evaluate get the `gpu` class, the rest
 the `cpu` class.
@@ -30,7 +30,7 @@ from rich.console import Console
 
 from reasoning_suite.errors import UserError
 from reasoning_suite.study.config import SlurmResources, SlurmSpec, StudyConfig
-from reasoning_suite.study.runner import Step, StudyLayout, failure_line, plan, step_done
+from reasoning_suite.study.plan import Step, StudyLayout, failure_line, plan, step_done
 
 console = Console(stderr=True)
 
@@ -234,7 +234,7 @@ class JobsFile:
     """`<out_dir>/slurm/jobs.json`: step -> the id and name of its latest job."""
 
     def __init__(self, lay: StudyLayout):
-        self.path = lay.root / "slurm" / "jobs.json"
+        self.path = lay.jobs_file
 
     def read(self) -> dict[str, dict]:
         try:
@@ -284,7 +284,8 @@ def print_graph(cfg: StudyConfig, jobs: list[Job], live: Mapping[str, LiveJob], 
 
 
 def submit_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool = False, show_plan: bool = False,
-                 wait: bool = False, poll_seconds: float = 5.0, commands: SlurmCommands | None = None,
+                 wait: bool = False, poll_seconds: float = StudyLayout.poll_seconds,
+                 commands: SlurmCommands | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> list[Job]:
     """Submit the unfinished steps as jobs (or only print the graph); with `wait`, block until
     the jobs have ended and raise a one-line UserError naming the first failed step."""
@@ -312,9 +313,8 @@ def submit_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool
         return jobs
 
     lay.root.mkdir(parents=True, exist_ok=True)
-    (lay.root / "logs").mkdir(exist_ok=True)
-    scripts = lay.root / "slurm"
-    scripts.mkdir(exist_ok=True)
+    lay.logs_dir.mkdir(exist_ok=True)
+    lay.slurm_dir.mkdir(exist_ok=True)
     python = cfg.slurm.python or sys.executable
     cwd = Path.cwd()
     stale = [j.cancel for j in jobs if j.cancel]
@@ -323,10 +323,10 @@ def submit_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool
     for j in jobs:
         if j.action != "submit":
             continue
-        script = scripts / f"{j.step.name}.sh"
+        script = lay.slurm_script(j.step.name)
         script.write_text(job_script(cfg, j.step, force=force, python=python, cwd=cwd))
         name = job_name(cfg, j.step)
-        args = [f"--job-name={name}", f"--output={lay.root / 'logs' / (j.step.name + '.slurm-%j.out')}",
+        args = [f"--job-name={name}", f"--output={lay.slurm_out(j.step.name)}",
                 f"--chdir={cwd}", *j.resources.sbatch_args()]
         deps = [ids[n] for n in j.waits_for]
         if deps:
@@ -345,7 +345,7 @@ def submit_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool
                   + (f" ({', '.join(f'{j.step.name}={j.job_id}' for j in submitted)})" if submitted else "")
                   + (f", {len(kept)} still queued" if kept else "")
                   + (f", cancelled {len(stale)} that could never start" if stale else "")
-                  + f"; logs in {lay.root / 'logs'}", soft_wrap=True)
+                  + f"; logs in {lay.logs_dir}", soft_wrap=True)
     if wait:
         wait_for(cfg, jobs, commands, poll_seconds=poll_seconds, sleep=sleep)
     return jobs
@@ -362,7 +362,7 @@ def _field_hint(cfg: StudyConfig, job: Job, message: str) -> str:
     return ""
 
 
-def wait_for(cfg: StudyConfig, jobs: list[Job], commands: SlurmCommands, *, poll_seconds: float = 5.0,
+def wait_for(cfg: StudyConfig, jobs: list[Job], commands: SlurmCommands, *, poll_seconds: float = StudyLayout.poll_seconds,
              sleep: Callable[[float], None] = time.sleep) -> None:
     """Poll the queue until none of the study's jobs is left (cancelling those a failed
     dependency blocks forever); report each step's end; raise for the first failed step."""
@@ -392,7 +392,7 @@ def wait_for(cfg: StudyConfig, jobs: list[Job], commands: SlurmCommands, *, poll
     if failed:
         first = failed[0]
         log = lay.log(first.step.name)
-        slurm_out = lay.root / "logs" / f"{first.step.name}.slurm-{first.job_id}.out"
+        slurm_out = lay.slurm_out(first.step.name, first.job_id)
         why = failure_line(log) or failure_line(slurm_out)
         cancelled = f"; {len(never)} steps that need it were cancelled" if never else ""
         raise UserError(f"slurm: step {first.step.name} failed (job {first.job_id}); log "

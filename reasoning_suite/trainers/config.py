@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from reasoning_suite.config_parsing import FieldError, default_of, option
+from reasoning_suite.core.lengths import TRAIN_SEQ_LENGTH
 from reasoning_suite.endpoints.config import Endpoint
+from reasoning_suite.trainers.batching import TokenBatch, token_batch
 from reasoning_suite.trainers.formats import FORMATS
 from reasoning_suite.trainers.mixtures import ORDERS, reasoning_count
 
-# The one length budget of a trace: the teacher may write this many reasoning tokens and the
-# student trains on sequences this long. A row longer than the student's max_seq_length is
-# dropped whole (and counted), never cut: a cut trace loses its `</think>` and its answer.
-MAX_TRACE_TOKENS = 32_768
+# The students train on sequences of `core.lengths.TRAIN_SEQ_LENGTH` tokens (the paper's 16,384),
+# and the teacher's reasoning budget defaults to the same length: a row longer than the student's
+# max_seq_length is dropped whole (and counted), never cut (a cut trace loses its `</think>` and
+# its answer), so a longer trace would be generated for nothing.
 
 # How `generate` switches the teacher's thinking on and off.
 SWITCHES = ("chat_template_kwargs", "soft_switch", "none")
@@ -53,8 +55,8 @@ class TrainConfig:
     learning_rate: float | None = option(None, "peak lr (default: the paper's Table 1 by student size and format)")
     global_batch_tokens: int = option(262_144, "tokens per optimizer step (paper: 262,144)")
     max_seq_length: int = option(
-        MAX_TRACE_TOKENS, "longest training row in tokens; a longer row is dropped whole (counted in the run record), "
-        "never cut")
+        TRAIN_SEQ_LENGTH, "longest training row in tokens (paper: 16,384); a longer row is dropped whole (counted in "
+        "the run record), never cut")
     per_device_batch_size: int = option(1, "rows per device per micro-batch")
     packing: bool = option(True, "pack examples (BFD, padding-free)")
     warmup_steps: int = option(150, "WSD schedule: linear warmup steps")
@@ -87,6 +89,11 @@ class TrainConfig:
                 raise FieldError(name, f"must be >= 1, got {getattr(self, name)}")
         if self.learning_rate is not None and self.learning_rate <= 0:
             raise FieldError("learning_rate", f"must be > 0, got {self.learning_rate}")
+
+    def token_batch(self, world_size: int) -> TokenBatch:
+        """The split of `global_batch_tokens` on `world_size` processes (per-device batch x
+        accumulation x processes x max_seq_length): what the trainer steps with."""
+        return token_batch(self.global_batch_tokens, self.max_seq_length, self.per_device_batch_size, world_size)
 
 
 @dataclass
@@ -139,8 +146,8 @@ class GenerateConfig:
     reasoning_top_p: float = option(0.95, "sampling of reasoning answers (paper: 0.95)")
     ift_temperature: float = option(0.7, "sampling of IFT answers (paper: 0.7)")
     ift_top_p: float = option(0.8, "sampling of IFT answers (paper: 0.8)")
-    max_tokens_reasoning: int | None = option(MAX_TRACE_TOKENS, "longest reasoning answer (the student's max_seq_length "
-                                                                "by default too)")
+    max_tokens_reasoning: int | None = option(TRAIN_SEQ_LENGTH, "longest reasoning answer (default: the students' "
+                                                                "training length, 16,384; a longer trace is never trained on)")
     max_tokens_ift: int | None = option(8_192, "longest IFT answer")
     # The teacher's endpoint knobs: their defaults are `Endpoint`'s (read, never restated).
     concurrency: int = option(default_of(Endpoint, "max_concurrency"),

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from reasoning_suite.errors import UserError
-from reasoning_suite.trainers.batching import TokenBatch, token_batch
+from reasoning_suite.trainers.batching import TokenBatch
 from reasoning_suite.trainers.build_data import check_mixture
 from reasoning_suite.trainers.config import StageConfig, TrainConfig
 from reasoning_suite.trainers.peak_lr import peak_learning_rate
@@ -172,7 +172,7 @@ def build_trainer(cfg: TrainConfig, stage: StageConfig, model_path: str, out_dir
 
     _, meta, any_reasoning = check_mixture(stage.data)
     world = world_size or int(os.environ.get("WORLD_SIZE", "1"))
-    batch = token_batch(cfg.global_batch_tokens, cfg.max_seq_length, cfg.per_device_batch_size, world)
+    batch = cfg.token_batch(world)
     bf16, use_cpu = _precision(cfg)
     optim = _optimizer_name(cfg, use_cpu)
     try:
@@ -255,10 +255,8 @@ def _stop_on_end_of_turn(trainer, eot_id: int, out_dir: Path) -> None:
 
 
 def _training_flops(model_config, lengths: list[int]) -> tuple[dict[str, float] | None, str | None]:
-    try:
-        from reasoning_suite.analysis.flops import training_flops
-    except ImportError:
-        return None, "reasoning_suite.analysis.flops not importable: train_flops recorded as null"
+    from reasoning_suite.core.flops import training_flops  # core, below the trainers
+
     out = training_flops(model_config, lengths)
     return {"paper": float(out["paper"]), "arch": float(out["arch"])}, None
 

@@ -123,9 +123,9 @@ def resolve_chat_template(tokenizer, override: str | None, model: str) -> tuple[
 
     how = "the student's own"
     if override == "chatml":
-        from reasoning_suite.tiny_model import CHAT_TEMPLATE
+        from reasoning_suite.chat_template import CHATML_TEMPLATE
 
-        tokenizer.chat_template = CHAT_TEMPLATE
+        tokenizer.chat_template = CHATML_TEMPLATE
         how = "ChatML (--chat-template chatml) in place of the student's own"
     elif override:
         path = Path(override)

@@ -139,7 +139,7 @@ class ArchSpec:
         if model_type not in _FAMILIES:
             raise UserError(
                 f"FLOPs: model_type {model_type!r} is not a family the count knows "
-                f"({', '.join(sorted(_FAMILIES))}); add it to _FAMILIES in reasoning_suite/analysis/flops.py "
+                f"({', '.join(sorted(_FAMILIES))}); add it to _FAMILIES in reasoning_suite/core/flops.py "
                 "once checked against FlopCounterMode"
             )
         if cfg.get("use_bidirectional_attention"):
