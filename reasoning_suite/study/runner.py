@@ -62,8 +62,9 @@ def _local_panel(cfg: StudyConfig, lay: StudyLayout) -> Iterator[None]:
 
     examples = {"example_turns": verdict_example_turns()} if cfg.judges.local_examples else {}
     with serve_checkpoint(cfg.base_model, lay.judge_server_log, sample=True) as served:
+        # concurrency, timeout and retries: the Endpoint's defaults (their one owner)
         judges = [{"name": f"local-{i + 1}", "base_url": served.base_url, "model": served.model,
-                   "max_concurrency": 8, "max_tokens": cfg.judges.local_max_tokens, "timeout_s": 120,
+                   "max_tokens": cfg.judges.local_max_tokens,
                    "extra_body": {"seed": i + 1}, **examples} for i in range(cfg.judges.local_judges)]
         panel = {"name": "local-served", "judges": judges,
                  "vote": {"rule": "majority", "tie": "no", "too_few": "no", "abstain_counts_as": "no"}}

@@ -113,7 +113,7 @@ class BuildDataConfig:
     summarizer_api_key_env: str | None = option(None, "environment variable holding the summarizer's key")
     summary_cache: str | None = option(None, "SQLite cache of the summaries (default OUT.summaries.sqlite)")
     summary_max_tokens: int = option(1024, "longest thinking summary in tokens")
-    concurrency: int = option(8, "summaries in flight")
+    concurrency: int = option(default_of(Endpoint, "max_concurrency"), "summaries in flight (the endpoint's max_concurrency)")
 
     def __post_init__(self) -> None:
         try:
