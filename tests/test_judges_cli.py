@@ -347,3 +347,21 @@ def test_the_key_never_reaches_the_outputs_only_its_variable_name(tmp_path, run_
     assert secret not in out.out + out.err
     doc = json.loads((tmp_path / "out" / "results_judged.json").read_text())
     assert doc["panel"]["judges"][0]["api_key_env"] == "RS_TEST_JUDGE_KEY"
+
+
+def test_judged_outputs_land_where_analysis_reads_them(tmp_path, run_dir):
+    """The judged layout has one owner (`core.logged_run`): judging with the default --out, the
+    analysis table finds every judged sample of the run, none of another."""
+    from reasoning_suite.analysis.runs import load_table
+    from reasoning_suite.core.logged_run import JUDGED_DIR, JUDGED_RESULTS, judged_samples_name
+
+    with ScriptedServer({"yes": Behaviour(reply="yes")}) as server:
+        panel = write_panel(tmp_path / "panel.yaml", server, [{"name": "yes", "model": "yes"}])
+        assert judge_main(["--samples", str(run_dir), "--panel", str(panel), "--tasks", "rs_gsm8k"]) == 0
+    (judged,) = {p.parent for p in run_dir.rglob(JUDGED_RESULTS)}
+    assert judged.name == JUDGED_DIR and (judged / judged_samples_name("rs_gsm8k")).is_file()
+    table, runs = load_table([run_dir])
+    assert runs[0].judged_dir == judged
+    g = table[table["task"] == "rs_gsm8k"]
+    assert len(g) == 4 and (g["judge_acc"] == 1.0).all()
+    assert table[table["task"] != "rs_gsm8k"]["judge_acc"].isna().all()  # judged only one task

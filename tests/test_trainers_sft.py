@@ -10,7 +10,8 @@ import pytest
 from reasoning_suite.trainers.build_data import build
 from reasoning_suite.trainers.config import BuildDataConfig, StageConfig, TrainConfig
 from reasoning_suite.trainers.schedule import wsd_for
-from reasoning_suite.trainers.sft import RUN_RECORD, build_trainer, train
+from reasoning_suite.core.logged_run import RUN_RECORD
+from reasoning_suite.trainers.sft import build_trainer, train
 
 from trainers_fixtures import write_pairs
 

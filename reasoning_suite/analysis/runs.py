@@ -26,7 +26,8 @@ import pandas as pd
 
 from reasoning_suite.core import flops as F
 from reasoning_suite.analysis.tokens import APPROX_SOURCE, counter_for
-from reasoning_suite.core.logged_run import LoggedRun, TaskLog, discover, gen_kwargs_of, prompt_of, read_json, responses
+from reasoning_suite.core.logged_run import (JUDGED_DIR, JUDGED_RESULTS, RUN_RECORD, LoggedRun, TaskLog,
+                                             judged_samples_name, discover, gen_kwargs_of, prompt_of, read_json, responses)
 from reasoning_suite.errors import UserError
 from reasoning_suite.core.aggregate import OTHER
 from reasoning_suite.core.answer import AnswerRule, check_thinking_mode, mode_from_task_config, prompt_opens_thinking
@@ -35,7 +36,6 @@ from reasoning_suite.jsonl import iter_jsonl
 
 log = logging.getLogger("reasoning_suite.analysis")
 
-RUN_RECORD = "reasoning_suite_run.json"
 
 # Columns of the tidy table, in order (docs/analysis.md describes each).
 RUN_COLUMNS = [
@@ -169,8 +169,8 @@ def _attach_record(run: Run) -> None:
 
 def _attach_judged(run: Run) -> None:
     mine = {p.resolve() for p in run.logged.results_paths}
-    for d in (run.results_path.parent / "judged", run.results_path.parent.parent / "judged"):
-        f = d / "results_judged.json"
+    for d in (run.results_path.parent / JUDGED_DIR, run.results_path.parent.parent / JUDGED_DIR):
+        f = d / JUDGED_RESULTS
         if f.is_file():
             jr = read_json(f)
             src = jr.get("source") if isinstance(jr, dict) else None
@@ -338,7 +338,7 @@ def _read_judged(run: Run, task: str, doc_ids: list[int], prompt_hashes: list[st
     out = np.full(len(doc_ids), np.nan)
     if run.judged_dir is None:
         return out
-    p = run.judged_dir / f"samples_judged_{task}.jsonl"
+    p = run.judged_dir / judged_samples_name(task)
     if not p.is_file():
         return out
     index = {d: i for i, d in enumerate(doc_ids)}

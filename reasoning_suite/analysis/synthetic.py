@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from reasoning_suite.core.logged_run import RUN_RECORD
+
 _COMMON = (
     "the answer is step first then compute so we get therefore check value number total "
     "option because sum half twice each left right more less"
@@ -69,7 +71,7 @@ def make_checkpoint(tokenizer_dir: Path, out: Path, m: SyntheticModel) -> Path:
                num_attention_heads=heads, num_key_value_heads=max(1, heads // 2), head_dim=16)
     (out / "config.json").write_text(json.dumps(cfg, indent=2))
     if m.record is not None:
-        (out / "reasoning_suite_run.json").write_text(json.dumps(m.record, indent=2))
+        (out / RUN_RECORD).write_text(json.dumps(m.record, indent=2))
     return out
 
 

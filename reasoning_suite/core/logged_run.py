@@ -35,7 +35,15 @@ TS = r"\d{4}-\d{2}-\d{2}T[0-9.\-]+"
 SAMPLES_NAME = re.compile(rf"^samples_(?P<task>.+)_(?P<ts>{TS})\.jsonl$")
 RESULTS_NAME = re.compile(rf"^results_(?P<ts>{TS})\.json$")
 NAMED_RESULTS_NAME = re.compile(rf"^(?P<stem>.+)_(?P<ts>{TS})\.json$")  # --output_path x.json
-JUDGED_DIR = "judged"
+# Our own output layout, one owner each (the judge writes, analysis reads, the demo points at it):
+JUDGED_DIR = "judged"  # the panel's outputs, beside (or one level above) lm-eval's results file
+JUDGED_RESULTS = "results_judged.json"
+RUN_RECORD = "reasoning_suite_run.json"  # a student's training record, in its checkpoint directory
+
+
+def judged_samples_name(task: str) -> str:
+    """The judged samples of one task, in the `JUDGED_DIR`."""
+    return f"samples_judged_{task}.jsonl"
 
 
 def parse_model_args(raw: Any) -> dict[str, str]:

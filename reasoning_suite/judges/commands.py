@@ -22,7 +22,7 @@ from reasoning_suite.judges.config import JudgeConfig, PanelConfig, load_panel, 
 from reasoning_suite.judges.prepare import ItemKey, build_prompts, task_view
 from reasoning_suite.judges.report import judge_task, results_document
 from reasoning_suite.judges.runner import messages_for, request_args, run_panel
-from reasoning_suite.core.logged_run import LoggedRun, find_one
+from reasoning_suite.core.logged_run import JUDGED_DIR, JUDGED_RESULTS, LoggedRun, find_one, judged_samples_name
 
 
 def _select(run: LoggedRun, tasks: str | None, limit: int | None) -> None:
@@ -86,7 +86,7 @@ def judge_main(argv: list[str]) -> int:
     panel = load_panel(args.panel)
     run = find_one(args.samples)
     _select(run, args.tasks, args.limit)
-    out = args.out or (run.directory / "judged")
+    out = args.out or (run.directory / JUDGED_DIR)
     cache_path = args.cache or (out / "judge_calls.sqlite")
 
     from rich.console import Console
@@ -124,9 +124,9 @@ def judge_main(argv: list[str]) -> int:
         task_results[t] = result
         task_stats[t] = stats
         lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in judged)
-        _write_atomic(out / f"samples_judged_{t}.jsonl", lines)
+        _write_atomic(out / judged_samples_name(t), lines)
     doc = results_document(run, task_results, task_stats, panel)
-    _write_atomic(out / "results_judged.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    _write_atomic(out / JUDGED_RESULTS, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     _summary(doc, outcome, out, console)
     return 0
 
@@ -198,4 +198,4 @@ def _summary(doc: dict[str, Any], outcome: Any, out: Path, console: Any) -> None
     console.print(f"median MAE between judges over tasks: {shown(median)} points")
     made = sum(outcome.calls_made.values())
     hits = sum(outcome.cache_hits.values())
-    console.print(f"calls made {made}, read from cache {hits}, retries {sum(outcome.retries.values())}; wrote {out}/results_judged.json")
+    console.print(f"calls made {made}, read from cache {hits}, retries {sum(outcome.retries.values())}; wrote {out / JUDGED_RESULTS}")

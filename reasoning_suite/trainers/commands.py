@@ -83,7 +83,8 @@ def train_main(argv: list[str]) -> int:
         # the launcher's precision follows the trainer's: a shipped config's bf16 would make
         # DeepSpeed refuse an fp32 (CPU) run
         return _relaunch(argv, cfg.accelerate_config, cfg.num_processes, None if bf16 else "no")
-    from reasoning_suite.trainers.sft import RUN_RECORD, train
+    from reasoning_suite.core.logged_run import RUN_RECORD
+    from reasoning_suite.trainers.sft import train
 
     record = train(cfg)
     if record and os.environ.get("RANK", "0") == "0":

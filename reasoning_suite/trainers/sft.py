@@ -24,6 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from reasoning_suite.core.logged_run import RUN_RECORD
 from reasoning_suite.errors import UserError
 from reasoning_suite.trainers.batching import TokenBatch
 from reasoning_suite.trainers.build_data import check_mixture
@@ -33,7 +34,6 @@ from reasoning_suite.trainers.records import file_sha256
 from reasoning_suite.trainers.schedule import WSD, lambda_lr, wsd_for
 from reasoning_suite.trainers.sft_data import PreparedData, end_of_turn_id, prepare, resolve_chat_template
 
-RUN_RECORD = "reasoning_suite_run.json"
 
 
 def _log(msg: str) -> None:
