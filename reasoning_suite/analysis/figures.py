@@ -273,6 +273,23 @@ def fig_training_flops(overall: pd.DataFrame, out_dir: Path, flops: str = "arch"
     return _save(fig, out_dir, name)
 
 
+def _category_panels(d: pd.DataFrame):
+    """One panel per category (the study's order) of the per-run category rows `d`, each run
+    labelled by its series: (figure, axes, [(ax, category, rows of that category)])."""
+    plt = _plt()
+    d = d.assign(series=series_labels(d))
+    cats = _cats(d["category"])
+    fig, axes = _grid(plt, len(cats))
+    return fig, axes, [(ax, c, d[d["category"] == c]) for ax, c in zip(axes, cats)]
+
+
+def _series(g: pd.DataFrame):
+    """(series, mode, its rows, its style) in one panel: a series named after its mode gets the
+    mode's style, any other series a style of its own."""
+    for i, ((series, mode), r) in enumerate(g.groupby(["series", "mode"])):
+        yield series, mode, r, (_style(mode) if series == mode else _style(series, i))
+
+
 # ----------------------------------------------------------------------------- Fig. 7
 
 
@@ -283,14 +300,9 @@ def fig_inference_flops(cat: pd.DataFrame, fits: Mapping[str, Any], out_dir: Pat
     d = cat[cat["mode"].isin(["IFT", "reasoning", "base"]) & np.isfinite(cat[col].astype(float))]
     if d.empty:
         return _skip(name, "no run with inference FLOPs (needs the model config of each run)")
-    plt = _plt()
-    d = d.assign(series=series_labels(d))
-    cats = _cats(d["category"])
-    fig, axes = _grid(plt, len(cats))
-    for ax, category in zip(axes, cats):
-        g = d[d["category"] == category]
-        for i, ((series, mode), r) in enumerate(g.groupby(["series", "mode"])):
-            marker, ls, grey, _ = _style(mode) if series == mode else _style(series, i)
+    fig, axes, panels = _category_panels(d)
+    for ax, category, g in panels:
+        for series, mode, r, (marker, ls, grey, _) in _series(g):
             ax.scatter(r[col], 100 * r["acc"], marker=marker, edgecolors="black",
                        facecolors=grey if mode != "reasoning" else "none", s=34, label=series, zorder=3)
             fit = (fits.get(category) or {}).get(series)
@@ -382,14 +394,9 @@ def fig_flops_vs_size(cat: pd.DataFrame, fits: Mapping[str, Any], out_dir: Path,
     d = cat[cat["mode"].isin(["IFT", "reasoning"]) & np.isfinite(cat[col].astype(float)) & np.isfinite(cat["params"])]
     if d.empty or d["params"].nunique() < 2:
         return _skip(name, "needs IFT or reasoning runs of at least two model sizes with inference FLOPs")
-    plt = _plt()
-    d = d.assign(series=series_labels(d))
-    cats = _cats(d["category"])
-    fig, axes = _grid(plt, len(cats))
-    for ax, category in zip(axes, cats):
-        g = d[d["category"] == category]
-        for i, ((series, mode), r) in enumerate(g.groupby(["series", "mode"])):
-            marker, ls, grey, _ = _style(mode) if series == mode else _style(series, i)
+    fig, axes, panels = _category_panels(d)
+    for ax, category, g in panels:
+        for series, mode, r, (marker, ls, grey, _) in _series(g):
             ax.scatter(r["params"], r[col], marker=marker, edgecolors="black",
                        facecolors=grey if mode == "IFT" else "none", s=34, zorder=3)
             fit = (fits.get(category) or {}).get(series)
