@@ -208,3 +208,98 @@ def test_holm_applies_to_categories_and_overall_not_tasks():
     tasks_ = f[f["level"] == "task"]
     np.testing.assert_allclose(tasks_["p_value"], tasks_["p_raw"])
     assert (f["significant"] == (f["p_value"] <= 0.05)).all()
+
+
+# ----------------------------------------------------------------------------- which pairs
+
+
+def _runs(*rows):
+    return pd.DataFrame(rows, columns=["run", "model", "base_model", "mode", "params"])
+
+
+def test_choose_pairs():
+    runs = _runs(("base-s", "/m/small", "/m/small", "base", 1e8), ("ift-s", "/c/ift-s", "/m/small", "IFT", 1e8),
+                 ("rea-s", "/c/rea-s", "/m/small", "reasoning", 1e8), ("ift-l", "/c/ift-l", "/m/large", "IFT", 1e9),
+                 ("rea-l", "/c/rea-l", "/m/large", "reasoning", 1e9), ("ift-xl", "/c/ift-xl", "/m/xl", "IFT", 4e9))
+    flops = {"base-s": 1, "ift-s": 1, "rea-s": 9, "ift-l": 10, "rea-l": 90, "ift-xl": 40}
+    got = {(p.run, p.against): p.why for p in P.choose_pairs(runs, flops_per_answer=flops)}
+    assert got[("rea-s", "ift-s")] == got[("rea-l", "ift-l")] == P.REASONING_VS_IFT
+    assert ("rea-s", "ift-l") not in got or got[("rea-s", "ift-l")] == P.COMPUTE_EQUIVALENT
+    assert got[("ift-s", "base-s")] == got[("rea-s", "base-s")] == P.STUDENT_VS_BASE
+    # compute-equivalent: the larger IFT student closest in FLOPs per answer (log scale)
+    assert got[("rea-s", "ift-l")] == P.COMPUTE_EQUIVALENT  # 9 vs 10 (ift-xl: 40)
+    assert got[("rea-l", "ift-xl")] == P.COMPUTE_EQUIVALENT
+    assert ("rea-s", "ift-l") in got and ("rea-l", "ift-s") not in got  # never a smaller one
+    with_base = P.choose_pairs(runs, baseline="base-s", flops_per_answer=flops)
+    assert [p.run for p in with_base if p.has(P.BASELINE)] == ["ift-s", "rea-s", "ift-l", "rea-l", "ift-xl"]
+    assert len({(p.run, p.against) for p in with_base}) == len(with_base)  # each pair once
+    both = {(p.run, p.against): p for p in P.choose_pairs(runs, baseline="ift-s", flops_per_answer=flops)}
+    assert both[("rea-s", "ift-s")].has(P.BASELINE) and both[("rea-s", "ift-s")].has(P.REASONING_VS_IFT)
+
+
+# ----------------------------------------------------------------------------- analyze writes the contract
+
+
+@pytest.fixture(scope="module")
+def synthetic_study(tmp_path_factory, tiny_model_dir):
+    from pathlib import Path
+
+    from reasoning_suite.analysis import tokens as T
+    from reasoning_suite.analysis.synthetic import SyntheticModel, make_checkpoint, write_run
+
+    T.clear_cache()
+    root = tmp_path_factory.mktemp("paired")
+    rec = {"base_model": "tiny-base", "order": "sequential"}
+    models = [(SyntheticModel("tiny-base", accuracy=0.3), {"rs_gsm8k": 30, "rs_winogrande": 20, "rs_aqua_rat": 16}),
+              (SyntheticModel("tiny-ift", record={**rec, "format": "ift", "reasoning_ratio": 0.0}, accuracy=0.4),
+               {"rs_gsm8k": 30, "rs_winogrande": 20, "rs_aqua_rat": 16}),
+              # 4 gsm8k documents the IFT student answered are missing here: left out, counted
+              (SyntheticModel("tiny-reasoning", record={**rec, "format": "reasoning", "reasoning_ratio": 1.0},
+                              accuracy=0.7, thinking_words=20), {"rs_gsm8k": 26, "rs_winogrande": 20, "rs_aqua_rat": 16})]
+    for i, (m, tasks) in enumerate(models):
+        ckpt = make_checkpoint(Path(tiny_model_dir), root / "ckpt" / m.name, m)
+        write_run(root / "out", ckpt, m, tasks, seed=i, max_gen_toks=48)
+    return root
+
+
+def test_analyze_writes_comparisons_csv(synthetic_study, capsys):
+    from reasoning_suite.analysis import stats as S
+    from reasoning_suite.cli import main as cli
+
+    out = synthetic_study / "analysis"
+    assert cli(["analyze", str(synthetic_study / "out"), "--out", str(out), "--no-figures", "-q"]) == 0
+    c = pd.read_csv(out / "tables" / "comparisons.csv")
+    assert list(c.columns) == P.COMPARISON_COLUMNS
+    assert set(c["score"]) == {"rule"} and set(c["level"]) == {"task", "category", "overall"}
+    pairs = set(zip(c["run"], c["against"]))
+    assert pairs == {("tiny-reasoning", "tiny-ift"), ("tiny-ift", "tiny-base"), ("tiny-reasoning", "tiny-base")}
+    table = pd.read_parquet(out / "table.parquet")
+    # all documents shared (IFT vs base): the overall delta is the difference of the overall scores
+    acc = pd.read_csv(out / "tables" / "accuracy_by_overall.csv").set_index("run")["acc"]
+    row = c[(c["run"] == "tiny-ift") & (c["against"] == "tiny-base") & (c["level"] == "overall")].iloc[0]
+    assert row["delta"] == pytest.approx(100 * (acc["tiny-ift"] - acc["tiny-base"]))
+    assert row["ci_low"] <= row["delta"] <= row["ci_high"] and row["n_docs"] == 66
+    # 4 documents in one run only: the delta is that of the same tables on the shared documents
+    shared = table[~((table["task"] == "rs_gsm8k") & (table["doc_id"] >= 26))]
+    acc2 = S.accuracy(shared, by="overall").set_index("run")["acc"]
+    row = c[(c["run"] == "tiny-reasoning") & (c["against"] == "tiny-ift") & (c["level"] == "overall")].iloc[0]
+    assert row["delta"] == pytest.approx(100 * (acc2["tiny-reasoning"] - acc2["tiny-ift"]))
+    assert row["n_docs"] == 62
+    cats = c[(c["run"] == "tiny-reasoning") & (c["against"] == "tiny-ift") & (c["level"] == "category")]
+    assert set(cats["name"]) == {"Math-OE", "General-MC", "Math-MC"}
+    pc = S.per_run_category(shared).set_index(["run", "category"])["acc"]
+    for _, r in cats.iterrows():
+        assert r["delta"] == pytest.approx(100 * (pc[("tiny-reasoning", r["name"])] - pc[("tiny-ift", r["name"])]))
+    detail = pd.read_csv(out / "tables" / "comparisons_detail.csv")
+    cost = detail[(detail["why"].str.contains(P.REASONING_VS_IFT, regex=False)) & (detail["level"] == "overall")].iloc[0]
+    assert cost["token_factor"] > 1 and cost["token_factor_low"] <= cost["token_factor"] <= cost["token_factor_high"]
+    # --baseline adds pairs; an unknown one is a one-line user error
+    assert cli(["analyze", str(synthetic_study / "out"), "--out", str(out), "--no-figures", "-q",
+                "--baseline", "tiny-reasoning"]) == 0
+    c = pd.read_csv(out / "tables" / "comparisons.csv")
+    assert ("tiny-base", "tiny-reasoning") in set(zip(c["run"], c["against"]))
+    assert ("tiny-reasoning", "tiny-ift") in set(zip(c["run"], c["against"]))  # both directions are kept
+    capsys.readouterr()
+    assert cli(["analyze", str(synthetic_study / "out"), "--out", str(out), "--no-figures", "-q",
+                "--baseline", "nope"]) != 0
+    assert "--baseline 'nope' is not one of the runs" in capsys.readouterr().err

@@ -37,6 +37,8 @@ class AnalyzeConfig(RunsConfig):
     score: Literal["rule", "judge"] = option(
         "rule", "per-sample correctness: the task's rule-based metric or the judge panel's verdict")
     figures: bool = option(True, "draw the figures (--no-figures: tables and fits only)")
+    baseline: str | None = option(
+        None, "compare every run against this one too (tables/comparisons.csv)", metavar="LABEL")
 
 
 @dataclass
@@ -86,7 +88,7 @@ def analyze_main(argv: list[str]) -> int:
 
     t0 = time.perf_counter()
     a = _load(args, console)
-    fits = analyze(a, args.out, figures=args.figures)
+    fits = analyze(a, args.out, figures=args.figures, baseline=args.baseline)
     n_fig = sum(1 for v in fits["figures"].values() if v)
     console.print(
         f"{len(a.runs)} runs, {len(a.table):,} samples -> {args.out}/table.parquet, fits.json, "

@@ -309,9 +309,14 @@ def compare_arrays(per_task: Mapping[str, tuple[np.ndarray, np.ndarray | None]],
 
 @dataclass(frozen=True)
 class Pair:
+    """`run` compared against `against`; `why`: its reasons (the constants above), "; "-joined."""
+
     run: str
     against: str
     why: str
+
+    def has(self, reason: str) -> bool:
+        return reason in self.why.split("; ")
 
 
 def _same_model(a: str, b: str) -> bool:
@@ -339,15 +344,16 @@ def choose_pairs(runs: pd.DataFrame, *, baseline: str | None = None,
       its own on a log scale ("Scale or Reason?").
 
     `runs`: one row per run with run, model, base_model, mode, params (`runs.runs_frame`).
-    A pair chosen twice is kept once, with its first reason."""
+    A pair chosen for several reasons is kept once, with all of them (`Pair.why`); the two
+    directions of a pair are two pairs (the delta of one is minus the other's)."""
     r = runs.assign(run=runs["run"].astype(str), mode=runs["mode"].astype(str),
                     params=runs["params"].astype(float))
     labels = list(r["run"])
-    out: dict[tuple[str, str], Pair] = {}
+    out: dict[tuple[str, str], list[str]] = {}
 
     def add(a: str, b: str, why: str) -> None:
-        if a != b and (a, b) not in out and (b, a) not in out:
-            out[(a, b)] = Pair(a, b, why)
+        if a != b and why not in out.setdefault((a, b), []):
+            out[(a, b)].append(why)
 
     if baseline is not None:
         for lab in labels:
@@ -372,7 +378,7 @@ def choose_pairs(runs: pd.DataFrame, *, baseline: str | None = None,
                       and np.isfinite(fl.get(y, math.nan)) and fl[y] > 0 and np.isfinite(fx) and fx > 0]
             if bigger:
                 add(x["run"], min(bigger)[1], COMPUTE_EQUIVALENT)
-    return list(out.values())
+    return [Pair(a, b, "; ".join(why)) for (a, b), why in out.items()]
 
 
 # ----------------------------------------------------------------------------- tables
@@ -460,7 +466,7 @@ def compare(table: pd.DataFrame, pairs: Sequence[Pair], *, scores: Sequence[str]
         for pair in pairs:
             tasks = [t for (run, t) in parts if run == pair.run and (pair.against, t) in parts]
             per_task: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
-            with_cost = pair.why in cost_pairs and score == "rule"
+            with_cost = any(pair.has(c) for c in cost_pairs) and score == "rule"
             for t in tasks:
                 a, b = parts[(pair.run, t)], parts[(pair.against, t)]
                 ids, ia, ib = np.intersect1d(a["doc_id"].to_numpy(), b["doc_id"].to_numpy(), assume_unique=True,
@@ -531,3 +537,34 @@ def _cost_rows(res: LevelResult, tasks: list[str], grouping: Grouping) -> dict[t
         out[key] = {"token_factor": float(tf), "token_factor_low": float(lo), "token_factor_high": float(hi),
                     "flops_ratio": float(fr)}
     return out
+
+
+# ----------------------------------------------------------------------------- the study's comparisons
+
+
+def cost_per_answer(table: pd.DataFrame, col: str) -> dict[str, float]:
+    """Per run: the overall of a per-answer number (answer tokens, inference FLOPs) by
+    `core.aggregate`'s rule over its task means (the leaderboard's cost columns' rule)."""
+    from reasoning_suite.core.aggregate import aggregate
+
+    groups_of = S.grouping(table)
+    out: dict[str, float] = {}
+    for run, g in table.groupby("run", observed=True, sort=False):
+        means = g.groupby("task", observed=True)[col].mean()
+        ov = aggregate({str(t): float(v) for t, v in means.items()}, groups_of).overall
+        out[str(run)] = math.nan if ov is None else float(ov)
+    return out
+
+
+def study_comparisons(table: pd.DataFrame, *, baseline: str | None = None, flops: str = "arch",
+                      n_boot: int = N_RESAMPLES, seed: int = 0) -> Comparisons:
+    """The pairs `choose_pairs` picks on the tidy table (runs metadata from its run columns),
+    compared on every score the runs have: what `reasoning-suite analyze` writes."""
+    from reasoning_suite.errors import UserError
+
+    labels = list(dict.fromkeys(table["run"].astype(str)))
+    if baseline is not None and baseline not in labels:
+        raise UserError(f"--baseline {baseline!r} is not one of the runs: {', '.join(labels)}")
+    runs = table.drop_duplicates("run")[["run", "model", "base_model", "mode", "params"]].reset_index(drop=True)
+    pairs = choose_pairs(runs, baseline=baseline, flops_per_answer=cost_per_answer(table, f"inference_flops_{flops}"))
+    return compare(table, pairs, flops=flops, n_boot=n_boot, seed=seed)

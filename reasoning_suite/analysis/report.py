@@ -162,8 +162,11 @@ class _SkipCollector(logging.Handler):
             self.sink[str(record.args[0])] = str(record.args[1])
 
 
-def analyze(a: Analysis, out: Path, *, figures: bool = True) -> dict[str, Any]:
-    """Write table.parquet/.csv, the derived tables (CSV), fits.json and the figures into ``out``."""
+def analyze(a: Analysis, out: Path, *, figures: bool = True, baseline: str | None = None) -> dict[str, Any]:
+    """Write table.parquet/.csv, the derived tables (CSV), fits.json and the figures into ``out``.
+
+    `baseline`: a run every other run is compared against (tables/comparisons.csv), besides
+    the pairs `paired.choose_pairs` picks by itself."""
     out.mkdir(parents=True, exist_ok=True)
     a.table.to_parquet(out / "table.parquet", index=False)
     a.table.to_csv(out / "table.csv", index=False)
@@ -181,6 +184,11 @@ def analyze(a: Analysis, out: Path, *, figures: bool = True) -> dict[str, Any]:
     es = S.early_stopping(a.table, a.archs(), score=a.score, cached_ffn=a.cached_ffn)
     es.to_csv(tables / "early_stopping.csv", index=False)
     S.ratio_sweep(a.table, score=a.score).to_csv(tables / "ratio_sweep.csv", index=False)
+    from reasoning_suite.analysis.paired import study_comparisons
+
+    comps = study_comparisons(a.table, baseline=baseline, flops=a.flops)
+    comps.table.to_csv(tables / "comparisons.csv", index=False)  # the contract (docs/analysis.md)
+    comps.frame.to_csv(tables / "comparisons_detail.csv", index=False)  # + why, raw p, docs for 5 points, cost
     sat, loglin = a.saturating_fits(), a.loglinear_fits()
     figs = make_figures(a, out / "figures", sat, loglin) if figures else {}
     fits = {
