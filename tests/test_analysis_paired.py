@@ -303,3 +303,47 @@ def test_analyze_writes_comparisons_csv(synthetic_study, capsys):
     assert cli(["analyze", str(synthetic_study / "out"), "--out", str(out), "--no-figures", "-q",
                 "--baseline", "nope"]) != 0
     assert "--baseline 'nope' is not one of the runs" in capsys.readouterr().err
+
+
+def test_findings_are_the_tables_in_words(synthetic_study):
+    import re
+
+    from reasoning_suite.analysis import findings as FND
+    from reasoning_suite.cli import main as cli
+
+    out = synthetic_study / "analysis-findings"
+    assert cli(["analyze", str(synthetic_study / "out"), "--out", str(out), "--no-figures", "-q"]) == 0
+    text = (out / "findings.md").read_text()
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert bullets and all(re.search(r"\d", b) for b in bullets)  # no sentence without a number
+    detail = pd.read_csv(out / "tables" / "comparisons_detail.csv")
+    rows = detail[detail["why"].str.contains(P.REASONING_VS_IFT, regex=False) & (detail["score"] == "rule")
+                  & detail["level"].isin(["category", "overall"])]
+    assert len(bullets) == len(rows)
+    for _, r in rows.iterrows():
+        name = "Overall" if r["level"] == "overall" else r["name"]
+        line = next(b for b in bullets if b.startswith(f"- {name}:"))
+        assert f"{r['delta']:+.1f}".replace("-", "−") in line and f"on {r['n_docs']} shared" in line
+        assert FND.verdict(r) in line and f"{r['token_factor']:.2f}×" in line
+    overall = rows[rows["level"] == "overall"].iloc[0]
+    if overall["significant"]:
+        assert ("pays off" if overall["delta"] > 0 else "costs accuracy") in text
+    # the HTML leaderboard carries the same findings at its top
+    page = synthetic_study / "board.html"
+    assert cli(["leaderboard", str(synthetic_study / "out"), "--format", "html", "--no-figures",
+                "--out", str(page), "-q"]) == 0
+    h = page.read_text()
+    assert h.index("</h1>") < h.index("<section class=findings>") < h.index("<table")
+    assert f"on {overall['n_docs']} shared documents" in h
+
+
+def test_verdicts():
+    from reasoning_suite.analysis import findings as FND
+
+    base = {"level": "category", "name": "Math-OE", "n_docs": 500, "ci_low": 1.0, "ci_high": 9.0, "p_value": 0.01,
+            "docs_for_5pt": 400.0}
+    assert FND.verdict({**base, "delta": 5.0, "significant": True}) == FND.PAYS_OFF
+    assert FND.verdict({**base, "delta": -5.0, "significant": True}) == FND.COSTS
+    s = FND._gain_sentence("Math-OE", {**base, "delta": 1.0, "significant": False}, "reasoning (r) vs IFT (i)")
+    assert "no detectable difference at n = 500" in s and "about 400 documents per task" in s
+    assert FND.size_label(1.35e8) == "135M" and FND.size_label(1.7e9) == "1.7B"

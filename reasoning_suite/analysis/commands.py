@@ -96,6 +96,10 @@ def analyze_main(argv: list[str]) -> int:
     )
     for name, why in fits["figures_skipped"].items():
         console.print(f"  skipped {name}: {why}")
+    from reasoning_suite.analysis.findings import print_findings
+
+    if not args.quiet:
+        print_findings(args.out, console)
     return 0
 
 
@@ -130,6 +134,9 @@ def leaderboard_main(argv: list[str]) -> int:
                     made = make_figures(a, Path(tmp))
                 figs = [p for v in made.values() for p in v]
             text = LB.to_html(frame, info, figs)
+        from reasoning_suite.analysis.report import with_findings
+
+        text = with_findings(text, a, baseline=args.baseline)
         out = args.out or Path("leaderboard.html")
         out.write_text(text, encoding="utf-8")
         console.print(f"wrote {out} ({len(frame)} runs)")
