@@ -347,3 +347,13 @@ def test_verdicts():
     s = FND._gain_sentence("Math-OE", {**base, "delta": 1.0, "significant": False}, "reasoning (r) vs IFT (i)")
     assert "no detectable difference at n = 500" in s and "about 400 documents per task" in s
     assert FND.size_label(1.35e8) == "135M" and FND.size_label(1.7e9) == "1.7B"
+
+
+def test_findings_without_pairs_say_so():
+    from reasoning_suite.analysis import findings as FND
+
+    empty = pd.DataFrame(columns=[*P.COMPARISON_COLUMNS, "why"])
+    pc = pd.DataFrame({"run": ["only"], "category": ["Math-OE"], "acc": [0.5], "params": [1e8],
+                       "inference_flops_arch": [1e9]})
+    f = FND.build(empty, pc, {"Math-OE": ["only"]})
+    assert "None of the 1 runs" in f.markdown() and not f.sections

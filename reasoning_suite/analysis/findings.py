@@ -179,7 +179,7 @@ def build(comparisons: pd.DataFrame, per_category: pd.DataFrame, frontier: Mappi
     c["why"] = c["why"].fillna("").astype(str)
     runs = per_category.drop_duplicates("run").set_index("run")
     n_runs = int(per_category["run"].nunique())
-    has = lambda reason: c["why"].map(lambda w: reason in w.split("; "))  # noqa: E731
+    has = lambda reason: c["why"].map(lambda w: reason in w.split("; ")).astype(bool)  # noqa: E731
     rvi = c[has(P.REASONING_VS_IFT)]
     f.intro.append(
         f"Every sentence below is a row of tables/comparisons_detail.csv (paired on the documents both runs "
