@@ -67,6 +67,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/bench_analysis.py --sizes-mb 10 30
 	$(BIN)/python benchmarks/bench_training.py --examples 8 --max-len 256
 	$(BIN)/python benchmarks/bench_eval.py --quick
+	$(BIN)/python benchmarks/bench_paired.py --quick
 
 # Freeze the venv into the lock: sorted, without the project itself (editable) and without torch
 # (installed first as $(TORCH) above). Same venv, same file.

@@ -63,6 +63,11 @@ def test_demo_interrupted_then_resumed(tmp_path):
         judged = json.loads(next((out / "evals" / label).rglob("judged/results_judged.json")).read_text())
         assert "judge_acc,none" in judged["results"]["rs_gsm8k"] and len(judged["panel"]["judges"]) == 3
     assert (out / "analysis" / "fits.json").exists()
+    comparisons = (out / "analysis" / "tables" / "comparisons.csv").read_text().splitlines()
+    assert comparisons[0] == "run,against,score,level,name,n_docs,delta,ci_low,ci_high,p_value,significant"
+    assert any(line.startswith("reasoning,ift,rule,overall,overall,") for line in comparisons)
+    assert "reasoning (reasoning) vs IFT (ift)" in (out / "analysis" / "findings.md").read_text()
+    assert "Findings" in log
     assert len(list((out / "analysis" / "figures").glob("*.png"))) >= 5
     html = (out / "leaderboard.html").read_text()
     assert all(label in html for label in ("base", "ift", "reasoning")) and "<script" in html

@@ -37,6 +37,8 @@ class AnalyzeConfig(RunsConfig):
     score: Literal["rule", "judge"] = option(
         "rule", "per-sample correctness: the task's rule-based metric or the judge panel's verdict")
     figures: bool = option(True, "draw the figures (--no-figures: tables and fits only)")
+    baseline: str | None = option(
+        None, "compare every run against this one too (tables/comparisons.csv)", metavar="LABEL")
 
 
 @dataclass
@@ -86,7 +88,7 @@ def analyze_main(argv: list[str]) -> int:
 
     t0 = time.perf_counter()
     a = _load(args, console)
-    fits = analyze(a, args.out, figures=args.figures)
+    fits = analyze(a, args.out, figures=args.figures, baseline=args.baseline)
     n_fig = sum(1 for v in fits["figures"].values() if v)
     console.print(
         f"{len(a.runs)} runs, {len(a.table):,} samples -> {args.out}/table.parquet, fits.json, "
@@ -94,6 +96,10 @@ def analyze_main(argv: list[str]) -> int:
     )
     for name, why in fits["figures_skipped"].items():
         console.print(f"  skipped {name}: {why}")
+    from reasoning_suite.analysis.findings import print_findings
+
+    if not args.quiet:
+        print_findings(args.out, console)
     return 0
 
 
@@ -128,6 +134,9 @@ def leaderboard_main(argv: list[str]) -> int:
                     made = make_figures(a, Path(tmp))
                 figs = [p for v in made.values() for p in v]
             text = LB.to_html(frame, info, figs)
+        from reasoning_suite.analysis.report import with_findings
+
+        text = with_findings(text, a, baseline=args.baseline)
         out = args.out or Path("leaderboard.html")
         out.write_text(text, encoding="utf-8")
         console.print(f"wrote {out} ({len(frame)} runs)")

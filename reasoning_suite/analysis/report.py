@@ -162,8 +162,11 @@ class _SkipCollector(logging.Handler):
             self.sink[str(record.args[0])] = str(record.args[1])
 
 
-def analyze(a: Analysis, out: Path, *, figures: bool = True) -> dict[str, Any]:
-    """Write table.parquet/.csv, the derived tables (CSV), fits.json and the figures into ``out``."""
+def analyze(a: Analysis, out: Path, *, figures: bool = True, baseline: str | None = None) -> dict[str, Any]:
+    """Write table.parquet/.csv, the derived tables (CSV), fits.json and the figures into ``out``.
+
+    `baseline`: a run every other run is compared against (tables/comparisons.csv), besides
+    the pairs `paired.choose_pairs` picks by itself."""
     out.mkdir(parents=True, exist_ok=True)
     a.table.to_parquet(out / "table.parquet", index=False)
     a.table.to_csv(out / "table.csv", index=False)
@@ -182,6 +185,14 @@ def analyze(a: Analysis, out: Path, *, figures: bool = True) -> dict[str, Any]:
     es.to_csv(tables / "early_stopping.csv", index=False)
     S.early_stopping_by_category(es, score=a.score).to_csv(tables / "early_stopping_by_category.csv", index=False)
     S.ratio_sweep(a.table, score=a.score).to_csv(tables / "ratio_sweep.csv", index=False)
+    from reasoning_suite.analysis.paired import study_comparisons
+
+    comps = study_comparisons(a.table, baseline=baseline, flops=a.flops)
+    comps.table.to_csv(tables / "comparisons.csv", index=False)  # the contract (docs/analysis.md)
+    comps.frame.to_csv(tables / "comparisons_detail.csv", index=False)  # + why, raw p, docs for 5 points, cost
+    from reasoning_suite.analysis import findings as FND
+
+    (out / FND.FILENAME).write_text(FND.from_analysis(a, comps).markdown(), encoding="utf-8")
     sat, loglin = a.saturating_fits(), a.loglinear_fits()
     figs = make_figures(a, out / "figures", sat, loglin) if figures else {}
     fits = {
@@ -201,3 +212,18 @@ def analyze(a: Analysis, out: Path, *, figures: bool = True) -> dict[str, Any]:
     }
     (out / "fits.json").write_text(json.dumps(_clean(fits), indent=2, allow_nan=False))
     return fits
+
+
+# ----------------------------------------------------------------------------- findings in the HTML leaderboard
+# (one separated insertion: the leaderboard's layout is leaderboard.py's; this only adds the section)
+
+
+def with_findings(page: str, a: Analysis, *, baseline: str | None = None) -> str:
+    """The HTML leaderboard `page` with the "Findings" section (`findings.Findings.html`) at
+    its top, right after the page title."""
+    from reasoning_suite.analysis import findings as FND
+    from reasoning_suite.analysis.paired import study_comparisons
+
+    section = FND.from_analysis(a, study_comparisons(a.table, baseline=baseline, flops=a.flops)).html()
+    head, sep, rest = page.partition("</h1>")
+    return f"{head}{sep}{section}{rest}" if sep else page.replace("<body>", f"<body>{section}", 1)

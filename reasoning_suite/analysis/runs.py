@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from reasoning_suite.core import flops as F
+from reasoning_suite.analysis.paired import context_id
 from reasoning_suite.analysis.tokens import APPROX_SOURCE, counter_for
 from reasoning_suite.core.logged_run import (JUDGED_DIR, JUDGED_RESULTS, RUN_RECORD, LoggedRun, TaskLog,
                                              judged_samples_name, discover, gen_kwargs_of, prompt_of, read_json, responses)
@@ -43,7 +44,7 @@ RUN_COLUMNS = [
     "train_flops_paper", "train_flops_arch", "token_source", "flops_source", "judged",
 ]
 SAMPLE_COLUMNS = [
-    "task", "category", "doc_id", "n_repeats", "acc", "metric", "has_answer", "judge_acc",
+    "task", "category", "doc_id", "context", "n_repeats", "acc", "metric", "has_answer", "judge_acc",
     "prompt_tokens", "answer_tokens", "thinking_tokens", "final_tokens", "max_gen_toks",
     "truncated", "no_final_answer", "closed_thinking", "inference_flops_paper", "inference_flops_arch",
 ]
@@ -244,6 +245,7 @@ def _task_frame(run: Run, task: str, task_log: TaskLog, counter, cached_ffn: boo
     rule: AnswerRule = logged_answer_rule(task, task_log.config, (), where=str(path))
     opened: list[str] = []  # prompts ending in an open <think> (none in a well-told run)
     doc_ids: list[Any] = []
+    contexts: list[int] = []  # `paired.context_id`: which documents are resampled together
     acc: list[float] = []
     has_answer: list[float] = []
     prompt_hashes: list[str | None] = []
@@ -298,6 +300,7 @@ def _task_frame(run: Run, task: str, task_log: TaskLog, counter, cached_ffn: boo
         gen = gen_kwargs_of(s)
         texts = responses(s) or [""]
         doc_ids.append(doc_id)
+        contexts.append(context_id(task, s.get("doc")))
         acc.append(float(score))
         ha = s.get("has_answer")
         has_answer.append(float(ha) if isinstance(ha, (int, float)) else math.nan)
@@ -325,6 +328,7 @@ def _task_frame(run: Run, task: str, task_log: TaskLog, counter, cached_ffn: boo
         "task": task,
         "category": task_category(task),
         "doc_id": doc_ids,
+        "context": np.asarray(contexts, dtype=np.int64),
         "n_repeats": cols["n_repeats"],
         "acc": acc,
         "metric": used_metric,

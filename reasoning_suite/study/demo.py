@@ -166,3 +166,6 @@ def _summary(cfg: StudyConfig, lay: StudyLayout, *, note: str | None) -> None:
         console.print(f"  {what:<{width}}  {where}", soft_wrap=True)
     if note:
         console.print(f"\n[yellow]{note}[/yellow]")
+    from reasoning_suite.analysis.findings import print_findings
+
+    print_findings(lay.analysis, console)  # analysis/findings.md, the study's answer in sentences
