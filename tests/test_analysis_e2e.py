@@ -162,17 +162,55 @@ _PRE = ("<script>window.__rsErrors=[];window.addEventListener('error',function(e
         "window.__rsErrors.push(String(e.message||e));});</script>")
 _POST = """<script>window.addEventListener('load',function(){
 var out={errors:window.__rsErrors};
-function order(){return Array.prototype.map.call(document.querySelectorAll('table.lb tbody tr'),
+var main=document.getElementById('main');
+function order(){return Array.prototype.map.call(main.querySelectorAll('tbody tr'),
   function(r){return r.getAttribute('data-run');});}
-function col(name){var th=null;document.querySelectorAll('table.lb thead th').forEach(function(h){
+function col(name){var th=null;main.querySelectorAll('thead th').forEach(function(h){
   if(h.textContent===name)th=h;});return th;}
 out.initial=order();
-var th=col('answer tokens'); th.click(); out.asc=order(); out.ascSort=th.getAttribute('aria-sort');
-th.click(); out.desc=order();
+out.headers=Array.prototype.map.call(main.querySelectorAll('thead th'),function(h){return h.textContent;});
+out.tables=document.querySelectorAll('table.lb').length;
+out.maxColumns=Math.max.apply(null,Array.prototype.map.call(document.querySelectorAll('table.lb thead tr'),
+  function(r){return r.children.length;}));
+var wrap=main.parentNode;
+out.width={viewport:window.innerWidth,page:document.documentElement.scrollWidth,
+  table:Math.ceil(main.getBoundingClientRect().right),wrapScroll:wrap.scrollWidth,wrapClient:wrap.clientWidth};
+var th=col('answer tokens'); if(th){th.click(); out.asc=order(); out.ascSort=th.getAttribute('aria-sort');
+th.click(); out.desc=order();}
 col('run').click(); out.byName=order();
 out.imgs=Array.prototype.map.call(document.images,function(i){return [i.alt,i.complete,i.naturalWidth];});
 var pre=document.createElement('pre');pre.id='rs-test-result';pre.textContent=JSON.stringify(out);
 document.body.appendChild(pre);});</script>"""
+
+
+def _in_chromium(html: str, tmp_path: Path, width: int = 1280) -> dict:
+    """Load the page in headless Chromium with a `width`-px window; what the probe script saw."""
+    import html as H
+
+    probe = tmp_path / f"probe{len(list(tmp_path.glob('probe*')))}.html"
+    probe.write_text(html.replace("<head>", "<head>" + _PRE, 1).replace("</body>", _POST + "</body>"))
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", f"--window-size={width},900",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    dom = proc.stdout
+    start = dom.find('<pre id="rs-test-result">')
+    assert start >= 0, f"probe did not run; chromium stderr:\n{proc.stderr[-2000:]}"
+    assert "Uncaught" not in proc.stderr
+    result = json.loads(H.unescape(dom[start + len('<pre id="rs-test-result">'): dom.find("</pre>", start)]))
+    assert result["errors"] == []
+    assert result["width"]["viewport"] == width, result["width"]  # the window really is that wide
+    return result
+
+
+def _fits(width: dict) -> bool:
+    """The main table shows whole: no horizontal scroll on the page or in its own box."""
+    return width["page"] <= width["viewport"] and width["table"] <= width["viewport"] \
+        and width["wrapScroll"] <= width["wrapClient"]
 
 
 @pytest.mark.slow
@@ -182,29 +220,45 @@ def test_html_leaderboard_in_headless_chromium(two_runs, tmp_path):
     assert cli(["leaderboard", str(two_runs / "out"), "-q", "--format", "html", "--out", str(page)]) == 0
     html = page.read_text()
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html  # self-contained
-    probe = tmp_path / "probe.html"
-    probe.write_text(html.replace("<head>", "<head>" + _PRE, 1).replace("</body>", _POST + "</body>"))
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )
-    dom = proc.stdout
-    start = dom.find('<pre id="rs-test-result">')
-    assert start >= 0, f"probe did not run; chromium stderr:\n{proc.stderr[-2000:]}"
-    import html as H
-
-    result = json.loads(H.unescape(dom[start + len('<pre id="rs-test-result">'): dom.find("</pre>", start)]))
-    assert result["errors"] == []
-    assert "Uncaught" not in proc.stderr
+    result = _in_chromium(html, tmp_path)
     assert sorted(result["initial"]) == ["tiny-ift", "tiny-reasoning"]  # every run shown
     assert result["asc"] == ["tiny-ift", "tiny-reasoning"] and result["ascSort"] == "ascending"  # fewer tokens first
     assert result["desc"] == ["tiny-reasoning", "tiny-ift"]
     assert result["byName"] == ["tiny-ift", "tiny-reasoning"]
+    assert result["tables"] > 1 and result["maxColumns"] <= 12  # several readable tables, not one wide one
+    assert _fits(result["width"]), result["width"]
     # The figures are embedded and decode.
     assert len(result["imgs"]) >= 6 and all(ok and w > 0 for _, ok, w in result["imgs"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (`make system-deps` installs Debian's chromium)")
+def test_html_main_table_fits_1280px_with_long_names_and_paired_intervals(two_runs, tmp_path):
+    """A study-sized main table (ten runs with long names, long settings, judged scores and paired
+    Δ intervals) fits a 1,280 px window; the same page with its cells padded out does not, so the
+    measurement can fail."""
+    from reasoning_suite.analysis import leaderboard as LB
+    from reasoning_suite.analysis.commands import LeaderboardConfig, _load
+
+    from rich.console import Console
+
+    args = LeaderboardConfig(runs=[str(two_runs / "out")], quiet=True)
+    frame, info = LB.build(_load(args, Console(quiet=True)), n_boot=50)
+    rows = []
+    for i in range(10):
+        r = frame.iloc[i % len(frame)].to_dict()
+        r["run"] = f"SmolLM2-{135 * (i + 1)}M-Instruct-distilled-{'reasoning' if i % 2 else 'ift'}-r{i / 10:.1f}"
+        r["setting"] = "0-shot chat thinking x4 · temperature 0.6 · 2048 new tokens"
+        r["overall CI"] = "[100.0, 100.0]"
+        r["Δ overall"], r["Δ overall CI"] = -100.0, "[-100.0, +100.0]"
+        rows.append(r)
+    big = pd.DataFrame(rows)
+    html = LB.to_html(big, info)
+    result = _in_chromium(html, tmp_path)
+    assert len(result["initial"]) == 10 and len(result["headers"]) <= 12
+    assert _fits(result["width"]), result["width"]
+    too_wide = html.replace("</style>", "#main td{padding:0 60px}</style>", 1)
+    assert not _fits(_in_chromium(too_wide, tmp_path)["width"])
 
 
 def test_leaderboard_flags_approximate_tokens_and_missing_flops(tmp_path, capsys):
