@@ -95,7 +95,7 @@ def test_leaderboard_formats(two_runs, capsys, monkeypatch):
     runs = str(two_runs / "out")
     assert cli(["leaderboard", runs, "-q", "--baseline", "tiny-ift"]) == 0
     text = capsys.readouterr().out
-    assert "tiny-ift" in text and "tiny-reasoning" in text and "General-MC" in text
+    assert "tiny-ift" in text and "tiny-reasoning" in text and "Gen-MC" in text
     assert cli(["leaderboard", runs, "-q", "--format", "csv", "--baseline", "tiny-ift"]) == 0
     lb = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("run")
     assert list(lb.index) == sorted(lb.index, key=lambda r: -lb.loc[r, "overall"])
@@ -108,7 +108,18 @@ def test_leaderboard_formats(two_runs, capsys, monkeypatch):
     assert lb.loc["tiny-reasoning", "inference FLOPs (arch)"] > lb.loc["tiny-ift", "inference FLOPs (arch)"]
     md = two_runs / "lb.md"
     assert cli(["leaderboard", runs, "-q", "--format", "markdown", "--out", str(md)]) == 0
-    assert md.read_text().count("\n| tiny-") == 2
+    text = md.read_text()
+    sections = text.split("\n## ")[1:]
+    assert sections[0].startswith("Leaderboard") and len(sections) > 2  # several tables, main first
+    for sec in sections:
+        header = next(line for line in sec.splitlines() if line.startswith("| run"))
+        assert header.count(" | ") + 1 <= 12  # readable on GitHub
+        assert sum(line.startswith("| tiny-") for line in sec.splitlines()) == 2  # each run once per table
+    main = sections[0]
+    assert "| run | mode | setting | size | overall [95% CI] | General-MC | General-OE | Math-OE | answer tokens " \
+        "| FLOPs / answer | Δ vs tiny-ift |" in main
+    assert "| tiny-ift | IFT | 0-shot | " in main and "{" not in text  # the setting in words, never a dict
+    assert "## Tasks: Math-OE" in text and "| rs_gsm8k |" in text
     assert cli(["leaderboard", runs, "-q", "--baseline", "nobody"]) == 2
     assert "--baseline 'nobody' is not one of the runs" in capsys.readouterr().err
 
@@ -130,6 +141,98 @@ def test_narrow_terminal_hides_columns_and_never_crops_a_number(two_runs, capsys
     monkeypatch.setenv("COLUMNS", "250")
     assert cli(["leaderboard", str(two_runs / "out"), "-q"]) == 0
     assert "hidden at" not in capsys.readouterr().out
+
+
+def _terminal_header_words(text: str) -> list[str]:
+    """The words of every table header a rich rendering shows (between ┏ and ┡)."""
+    words, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("┏"):
+            inside = True
+        elif line.startswith("┡"):
+            inside = False
+        elif inside:
+            words += line.replace("┃", " ").split()
+    return words
+
+
+def _study_sized(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ten runs with long names and long settings, from a real leaderboard frame."""
+    rows = []
+    for i in range(10):
+        r = frame.iloc[i % len(frame)].to_dict()
+        r["run"] = f"SmolLM2-{135 * (i + 1)}M-Instruct-distilled-{'reasoning' if i % 2 else 'ift'}-r{i / 10:.1f}"
+        r["setting"] = "0-shot chat thinking x4 · temperature 0.6 · 2048 new tokens" if i % 2 else "3-shot · 96 new tokens"
+        r["overall CI"] = "[100.0, 100.0]"
+        r["Δ overall"], r["Δ overall CI"] = -100.0, "[-100.0, +100.0]"
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def test_terminal_never_breaks_a_header_inside_a_word(two_runs):
+    """At 80 (and 60, 120) columns every header word is printed whole, in the main table and in
+    the per-task tables, for the demo's runs and for ten runs with long names; columns that do
+    not fit are hidden and named instead, and a long run name folds rather than hide every score."""
+    from rich.console import Console
+
+    from reasoning_suite.analysis import leaderboard as LB
+    from reasoning_suite.analysis.commands import LeaderboardConfig, _load
+
+    frame, info = LB.build(_load(LeaderboardConfig(runs=[str(two_runs / "out")], quiet=True), Console(quiet=True)),
+                           n_boot=50)
+    vocabulary = {w for h in [*frame.columns, *LB._TERMINAL_HEADERS.values(), "tasks:"] for w in h.split()}
+    for fr in (frame, _study_sized(frame)):
+        for width in (60, 80, 120):
+            console = Console(width=width, record=True)
+            LB.print_table(fr, info, tasks=True, console=console)
+            text = console.export_text()
+            words = _terminal_header_words(text)
+            assert {"run", "mode", "overall", "rs_gsm8k", "rs_winogrande"} <= set(words), (width, words)
+            broken = [w for w in words if w not in vocabulary]
+            assert not broken, f"header words split at {width} columns: {broken}\n{text}"
+            assert max(len(line) for line in text.splitlines()) <= width
+            if fr is frame or width >= 120:
+                assert all(run in text for run in fr["run"])  # whole where there is room
+            else:  # a long run name folds, never a score: the rows still hold every part of it
+                assert all(run[:20] in text for run in fr["run"])
+    # The check can fail: a table squeezed by rich itself splits its headers.
+    from rich.table import Table
+
+    squeezed = Table()
+    for h in ("overall", "General-MC", "answer tokens"):
+        squeezed.add_column(h)
+    squeezed.add_row("58.3", "50.0", "206")
+    console = Console(width=16, record=True)
+    console.print(squeezed)
+    assert [w for w in _terminal_header_words(console.export_text()) if w not in vocabulary]
+
+
+def test_leaderboard_delta_shows_the_paired_interval_from_comparisons_csv(two_runs, tmp_path, capsys, monkeypatch):
+    """`--comparisons` reads the paired comparisons' contract (analysis/tables/comparisons.csv):
+    the Δ cells show its delta and 95% interval; a file without its columns is a one-line error."""
+    from reasoning_suite.analysis.leaderboard import COMPARISON_COLUMNS
+
+    rows = [dict(run="tiny-reasoning", against="tiny-ift", score="rule", level=level, name=name, n_docs=30,
+                 delta=delta, ci_low=delta - 9.5, ci_high=delta + 8.25, p_value=0.01, significant=True)
+            for level, name, delta in (("overall", "overall", 21.5), ("category", "Math-OE", 12.0))]
+    comp = tmp_path / "comparisons.csv"
+    pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS)).to_csv(comp, index=False)
+    runs = str(two_runs / "out")
+    args = ["leaderboard", runs, "-q", "--baseline", "tiny-ift", "--comparisons", str(comp)]
+    assert cli([*args, "--format", "csv"]) == 0
+    lb = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("run")
+    assert lb.loc["tiny-reasoning", "Δ overall"] == 21.5 and lb.loc["tiny-reasoning", "Δ overall CI"] == "[+12.0, +29.8]"
+    assert lb.loc["tiny-reasoning", "Δ Math-OE CI"] == "[+2.5, +20.2]"
+    assert cli([*args, "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    main = md.split("\n## ")[1]
+    assert "+21.5 [+12.0, +29.8] |" in main and "with its paired 95% interval" in main
+    assert "+12.0 [+2.5, +20.2]" in md.split("## Δ vs tiny-ift per category")[1]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("run,delta\nx,1\n")
+    assert cli(["leaderboard", runs, "-q", "--comparisons", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv: not a comparisons table; missing column(s) against" in err and err.count("\n") == 1
 
 
 def test_leaderboard_with_judged_runs_shows_both_scores(two_runs, capsys, monkeypatch):
@@ -244,15 +347,7 @@ def test_html_main_table_fits_1280px_with_long_names_and_paired_intervals(two_ru
 
     args = LeaderboardConfig(runs=[str(two_runs / "out")], quiet=True)
     frame, info = LB.build(_load(args, Console(quiet=True)), n_boot=50)
-    rows = []
-    for i in range(10):
-        r = frame.iloc[i % len(frame)].to_dict()
-        r["run"] = f"SmolLM2-{135 * (i + 1)}M-Instruct-distilled-{'reasoning' if i % 2 else 'ift'}-r{i / 10:.1f}"
-        r["setting"] = "0-shot chat thinking x4 · temperature 0.6 · 2048 new tokens"
-        r["overall CI"] = "[100.0, 100.0]"
-        r["Δ overall"], r["Δ overall CI"] = -100.0, "[-100.0, +100.0]"
-        rows.append(r)
-    big = pd.DataFrame(rows)
+    big = _study_sized(frame)
     html = LB.to_html(big, info)
     result = _in_chromium(html, tmp_path)
     assert len(result["initial"]) == 10 and len(result["headers"]) <= 12

@@ -298,13 +298,17 @@ def views(frame: pd.DataFrame, info: dict[str, Any]) -> list[View]:
             (f"Δ {k}", k, (lambda kk: lambda r: _with_ci(cell(r, f"Δ {kk}"), r.get(f"Δ {kk} CI")))(k)) for k in chunk],
             "points"))
     if info["judged"]:
-        jcats = [k for k in cats if f"{k} (judge)" in frame.columns][:MAX_COLUMNS - 3]
+        jcats = [k for k in cats if f"{k} (judge)" in frame.columns]
         out.append(view("judge", "Judge panel's score", run_only + [
-            ("overall (judge)", "overall [95% CI]", lambda r: _with_ci(cell(r, "overall (judge)"), r.get("overall (judge) CI")))]
-            + [(f"{k} (judge)", k, f"{k} (judge)") for k in jcats]
-            + [("Δ overall (judge)", f"Δ vs {info['baseline']}",
-                lambda r: _with_ci(cell(r, "Δ overall (judge)"), r.get("Δ overall (judge) CI")))],
+            ("overall (judge)", "overall [95% CI]", lambda r: _with_ci(cell(r, "overall (judge)"), r.get("overall (judge) CI"))),
+            ("Δ overall (judge)", f"Δ vs {info['baseline']}",
+             lambda r: _with_ci(cell(r, "Δ overall (judge)"), r.get("Δ overall (judge) CI")))]
+            + [(f"{k} (judge)", k, f"{k} (judge)") for k in jcats[:MAX_COLUMNS - 3]],
             "accuracy in % by the judge panel's verdict, on the samples it judged"))
+        for i in range(MAX_COLUMNS - 3, len(jcats), MAX_COLUMNS - 1):  # more categories than one table holds
+            out.append(view(f"judge{i}", "Judge panel's score, more categories",
+                            run_only + [(f"{k} (judge)", k, f"{k} (judge)") for k in jcats[i:i + MAX_COLUMNS - 1]],
+                            "accuracy in % by the judge panel's verdict"))
     out.append(view("cost", "Cost per answer", run_only + [(k, k, k) for k in c["cost"]]
                     + ([("unscored", "unscored", "unscored")] if info.get("status") else []),
                     "overall by the rule accuracy follows (mean of the categories' task means)"))
@@ -320,7 +324,7 @@ def views(frame: pd.DataFrame, info: dict[str, Any]) -> list[View]:
 
 def _md_table(v: View) -> list[str]:
     keys = list(v.headers)
-    lines = [f"### {v.title}", "", "| " + " | ".join(v.headers[k].replace("\n", " ") for k in keys) + " |",
+    lines = [f"## {v.title}", "", "| " + " | ".join(v.headers[k].replace("\n", " ") for k in keys) + " |",
              "|" + "|".join("---" if k in ("run", "mode", "setting") else "---:" for k in keys) + "|"]
     for cells in v.cells:
         lines.append("| " + " | ".join(cells[k].replace("|", "\\|") for k in keys) + " |")
@@ -372,25 +376,54 @@ def _need(header: str, cells: list[str]) -> int:
     return max([len(w) for w in header.split()] + [len(x) for x in cells]) + 3
 
 
+RUN_WIDTH = 24  # a narrow terminal folds a run name to this width rather than hide its scores
+_KEEP = ("run", "mode", "overall")  # never hidden: a row must still say whose score it is
+
+
 def _fit_width(cols: list[str], rows: list[dict[str, str]], width: int,
                headers: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
-    """(the columns shown, the ones hidden) for a terminal `width` characters wide."""
+    """(the columns shown, the ones hidden) for a terminal `width` characters wide: `_DROP_FIRST`
+    in its order, then from the right, until every shown column gets the width it needs (so no
+    header word and no number is ever broken)."""
     headers = headers or {}
 
     def need(col: str) -> int:
-        return _need(headers.get(col, col), [r[col] for r in rows])
+        n = _need(headers.get(col, col), [r[col] for r in rows])
+        return min(n, RUN_WIDTH + 3) if col == "run" else n  # a long run name folds rather than hide the scores
 
     shown, hidden = list(cols), []
-    for col in _DROP_FIRST:
+    order = [c for c in _DROP_FIRST if c in shown] + [c for c in reversed(cols) if c not in _DROP_FIRST and c not in _KEEP]
+    for col in order:
         if sum(need(c) for c in shown) + 1 <= width:
             break
-        if col in shown:
-            shown.remove(col)
-            hidden.append(col)
+        shown.remove(col)
+        hidden.append(col)
     return shown, hidden
 
 
+def _rich_table(title: str, cols: list[str], headers: dict[str, str], rows_text: list[dict[str, str]],
+                width: int, caption: str | None = None):
+    """A rich Table of `cols` that fits `width`: (table, hidden columns). Every column is given the
+    width of its longest header word and widest cell (`min_width`), so rich never splits either."""
+    from rich.table import Table
+
+    cols, hidden = _fit_width(cols, rows_text, width, headers)
+    table = Table(title=title, caption=caption)
+    for col in cols:  # numbers fold, never crop: a cropped "0.0 / 75" would read as another number
+        need = _need(headers.get(col, col), [r[col] for r in rows_text]) - 3
+        if col == "run":  # the room the other columns leave, at most its name's length
+            need = min(need, max(RUN_WIDTH, width - 1 - sum(
+                _need(headers.get(c, c), [r[c] for r in rows_text]) for c in cols if c != "run") - 3))
+        table.add_column(headers.get(col, col), justify="left" if col in ("run", "mode", "setting") else "right",
+                         no_wrap=col == "mode", overflow="fold", min_width=need, max_width=need if col == "run" else None)
+    for cells in rows_text:
+        table.add_row(*[cells[col] for col in cols])
+    return table, hidden
+
+
 def print_table(frame: pd.DataFrame, info: dict[str, Any], *, tasks: bool = False, console=None) -> None:
+    """The terminal leaderboard: the main table (columns a narrow terminal cannot show are hidden
+    and named), then with ``tasks`` one per-task table per category, then the scoring statuses."""
     from rich.console import Console
     from rich.table import Table
 
@@ -399,39 +432,37 @@ def print_table(frame: pd.DataFrame, info: dict[str, Any], *, tasks: bool = Fals
     judged = info["judged"]
     cats = info.get("categories") or [k for k in c["category"] if not k.endswith(" (judge)")]
     # Rule and judge scores share a cell ("rule / judge") so a judged leaderboard is no wider.
-    paired = ["overall", "Δ overall"] + cats
+    paired = ["overall", "Δ overall"] + cats + [t for t in c["task"] if not t.endswith(" (judge)")]
     # The terminal is narrow: the setting only when runs differ in it, unscored only when known.
     setting = ["setting"] if frame["setting"].nunique() > 1 else []
     unscored = ["unscored"] if info.get("status") else []
     cols = ["run", "mode", *setting, "params", "overall", "overall CI", "Δ overall"] + cats + \
-        ["answer tokens", "truncated %", "inference FLOPs (arch)", *unscored] + \
-        ([t for t in c["task"] if not t.endswith(" (judge)")] if tasks else [])
+        ["answer tokens", "truncated %", "inference FLOPs (arch)", *unscored]
+    task_cols = [t for t in c["task"] if not t.endswith(" (judge)")] if tasks else []
     rows_text = []
     for _, r in frame.iterrows():
         cells = {}
-        for col in cols:
+        for col in cols + task_cols:
             text = _fmt(col, r[col])
             jcol = col.replace("Δ overall", "Δ overall (judge)") if col.startswith("Δ") else f"{col} (judge)"
-            if judged and (col in paired or (tasks and col in c["task"])) and jcol in frame.columns:
+            if judged and col in paired and jcol in frame.columns:
                 text += " / " + _fmt(col, r[jcol])
             cells[col] = text
         if r["tokens"] == "approx":
             cells["run"] += "*"
         rows_text.append(cells)
-    headers = {col: _TERMINAL_HEADERS.get(col, col) for col in cols}
-    cols, hidden = _fit_width(cols, rows_text, console.width, headers)
+    headers = {col: _TERMINAL_HEADERS.get(col, col) for col in cols + task_cols}
     approx = any(frame["tokens"] == "approx")
-    table = Table(title="reasoning-suite leaderboard",
-                  caption=f"accuracy %{' as rule / judge' if judged else ''}; Δ vs {info['baseline']} (points); "
-                  "FLOPs per answer (architecture-aware); "
-                  f"{info['score_note']}" + ("; * approximate token counts (no tokenizer)" if approx else ""))
-    for col in cols:  # numbers fold, never crop: a cropped "0.0 / 75" would read as another number
-        table.add_column(headers[col], justify="left" if col in ("run", "mode", "setting") else "right",
-                         no_wrap=col in ("run", "mode"), overflow="fold",
-                         min_width=_need(headers[col], [r[col] for r in rows_text]) - 3)
-    for cells in rows_text:
-        table.add_row(*[cells[col] for col in cols])
+    caption = (f"accuracy %{' as rule / judge' if judged else ''}; Δ vs {info['baseline']} (points); "
+               "FLOPs per answer (architecture-aware); "
+               f"{info['score_note']}" + ("; * approximate token counts (no tokenizer)" if approx else "")
+               + ("; Gen- = General-" if any(k.startswith("General-") for k in cats) else ""))
+    table, hidden = _rich_table("reasoning-suite leaderboard", cols, headers, rows_text, console.width, caption)
     console.print(table)
+    for cat, names in (info.get("tasks_by_category") or {}).items() if tasks else ():
+        t_table, t_hidden = _rich_table(f"tasks: {cat}", ["run", *names], headers, rows_text, console.width)
+        console.print(t_table)
+        hidden += t_hidden
     if hidden:
         console.print(f"hidden at {console.width} columns: {', '.join(hidden)} (a wider terminal, "
                       "--format markdown or html show them)")
