@@ -120,6 +120,18 @@ def test_leaderboard_formats(two_runs, capsys, monkeypatch):
         "| FLOPs / answer | Δ vs tiny-ift |" in main
     assert "| tiny-ift | IFT | 0-shot | " in main and "{" not in text  # the setting in words, never a dict
     assert "## Tasks: Math-OE" in text and "| rs_gsm8k |" in text
+    # Markdown and HTML render the same tables (`leaderboard.views`): same titles, same headers.
+    page = two_runs / "lb.html"
+    assert cli(["leaderboard", runs, "-q", "--format", "html", "--no-figures", "--out", str(page)]) == 0
+    import html as H
+    import re
+
+    doc = page.read_text()
+    html_tables = [(H.unescape(title), [H.unescape(h) for h in re.findall(r"<th scope=col>(.*?)</th>", head)])
+                   for title, head in re.findall(r"<h2>(.*?)</h2><div class=wrap><table class=lb[^>]*><thead><tr>(.*?)</tr>", doc)]
+    md_tables = [(sec.splitlines()[0], next(line for line in sec.splitlines() if line.startswith("| run"))[2:-2].split(" | "))
+                 for sec in sections]
+    assert html_tables == md_tables
     assert cli(["leaderboard", runs, "-q", "--baseline", "nobody"]) == 2
     assert "--baseline 'nobody' is not one of the runs" in capsys.readouterr().err
 

@@ -252,7 +252,10 @@ def _num(v: Any) -> float | None:
 
 
 def _with_ci(point: str, ci: Any) -> str:
-    return point if not isinstance(ci, str) or not ci or ci == "n/a" or point == "–" else f"{point} {ci}"
+    """A score and its interval in one cell: "58.3 [41.4, 72.6]", "58.3 [n/a]" (too few samples)."""
+    if not isinstance(ci, str) or not ci or point == "–":
+        return point
+    return f"{point} [n/a]" if ci == "n/a" else f"{point} {ci}"
 
 
 def views(frame: pd.DataFrame, info: dict[str, Any]) -> list[View]:
