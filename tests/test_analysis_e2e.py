@@ -128,7 +128,7 @@ def test_leaderboard_formats(two_runs, capsys, monkeypatch):
 
     doc = page.read_text()
     html_tables = [(H.unescape(title), [H.unescape(h) for h in re.findall(r"<th scope=col>(.*?)</th>", head)])
-                   for title, head in re.findall(r"<h2>(.*?)</h2><div class=wrap><table class=lb[^>]*><thead><tr>(.*?)</tr>", doc)]
+                   for title, head in re.findall(r"<h2>([^<]*)</h2><div class=wrap><table class=lb[^>]*><thead><tr>(.*?)</tr>", doc)]
     md_tables = [(sec.splitlines()[0], next(line for line in sec.splitlines() if line.startswith("| run"))[2:-2].split(" | "))
                  for sec in sections]
     assert html_tables == md_tables
