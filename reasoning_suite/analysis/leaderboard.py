@@ -9,7 +9,10 @@ statuses existed, never 0.
 
 Rendered four ways from one frame: a rich terminal table, Markdown, CSV and a single
 self-contained HTML file (inline CSS and JavaScript, figures embedded as data URIs, sortable
-columns) that can be mailed or attached to a paper's supplement as is.
+columns) that can be mailed or attached to a paper's supplement as is. Markdown and HTML show
+the frame as `views`: a main table and several smaller ones, each at most `MAX_COLUMNS` wide,
+so they read on GitHub and the HTML main table fits 1,280 px; the terminal gives each column
+the width of its longest header word and hides (and names) what does not fit.
 """
 
 from __future__ import annotations
