@@ -95,7 +95,7 @@ def test_leaderboard_formats(two_runs, capsys, monkeypatch):
     runs = str(two_runs / "out")
     assert cli(["leaderboard", runs, "-q", "--baseline", "tiny-ift"]) == 0
     text = capsys.readouterr().out
-    assert "tiny-ift" in text and "tiny-reasoning" in text and "General-MC" in text
+    assert "tiny-ift" in text and "tiny-reasoning" in text and "Gen-MC" in text
     assert cli(["leaderboard", runs, "-q", "--format", "csv", "--baseline", "tiny-ift"]) == 0
     lb = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("run")
     assert list(lb.index) == sorted(lb.index, key=lambda r: -lb.loc[r, "overall"])
@@ -108,7 +108,30 @@ def test_leaderboard_formats(two_runs, capsys, monkeypatch):
     assert lb.loc["tiny-reasoning", "inference FLOPs (arch)"] > lb.loc["tiny-ift", "inference FLOPs (arch)"]
     md = two_runs / "lb.md"
     assert cli(["leaderboard", runs, "-q", "--format", "markdown", "--out", str(md)]) == 0
-    assert md.read_text().count("\n| tiny-") == 2
+    text = md.read_text()
+    sections = text.split("\n## ")[1:]
+    assert sections[0].startswith("Leaderboard") and len(sections) > 2  # several tables, main first
+    for sec in sections:
+        header = next(line for line in sec.splitlines() if line.startswith("| run"))
+        assert header.count(" | ") + 1 <= 12  # readable on GitHub
+        assert sum(line.startswith("| tiny-") for line in sec.splitlines()) == 2  # each run once per table
+    main = sections[0]
+    assert "| run | mode | setting | size | overall [95% CI] | General-MC | General-OE | Math-OE | answer tokens " \
+        "| FLOPs / answer | Δ vs tiny-ift |" in main
+    assert "| tiny-ift | IFT | 0-shot | " in main and "{" not in text  # the setting in words, never a dict
+    assert "## Tasks: Math-OE" in text and "| rs_gsm8k |" in text
+    # Markdown and HTML render the same tables (`leaderboard.views`): same titles, same headers.
+    page = two_runs / "lb.html"
+    assert cli(["leaderboard", runs, "-q", "--format", "html", "--no-figures", "--out", str(page)]) == 0
+    import html as H
+    import re
+
+    doc = page.read_text()
+    html_tables = [(H.unescape(title), [H.unescape(h) for h in re.findall(r"<th scope=col>(.*?)</th>", head)])
+                   for title, head in re.findall(r"<h2>([^<]*)</h2><div class=wrap><table class=lb[^>]*><thead><tr>(.*?)</tr>", doc)]
+    md_tables = [(sec.splitlines()[0], next(line for line in sec.splitlines() if line.startswith("| run"))[2:-2].split(" | "))
+                 for sec in sections]
+    assert html_tables == md_tables
     assert cli(["leaderboard", runs, "-q", "--baseline", "nobody"]) == 2
     assert "--baseline 'nobody' is not one of the runs" in capsys.readouterr().err
 
@@ -130,6 +153,98 @@ def test_narrow_terminal_hides_columns_and_never_crops_a_number(two_runs, capsys
     monkeypatch.setenv("COLUMNS", "250")
     assert cli(["leaderboard", str(two_runs / "out"), "-q"]) == 0
     assert "hidden at" not in capsys.readouterr().out
+
+
+def _terminal_header_words(text: str) -> list[str]:
+    """The words of every table header a rich rendering shows (between ┏ and ┡)."""
+    words, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("┏"):
+            inside = True
+        elif line.startswith("┡"):
+            inside = False
+        elif inside:
+            words += line.replace("┃", " ").split()
+    return words
+
+
+def _study_sized(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ten runs with long names and long settings, from a real leaderboard frame."""
+    rows = []
+    for i in range(10):
+        r = frame.iloc[i % len(frame)].to_dict()
+        r["run"] = f"SmolLM2-{135 * (i + 1)}M-Instruct-distilled-{'reasoning' if i % 2 else 'ift'}-r{i / 10:.1f}"
+        r["setting"] = "0-shot chat thinking x4 · temperature 0.6 · 2048 new tokens" if i % 2 else "3-shot · 96 new tokens"
+        r["overall CI"] = "[100.0, 100.0]"
+        r["Δ overall"], r["Δ overall CI"] = -100.0, "[-100.0, +100.0]"
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def test_terminal_never_breaks_a_header_inside_a_word(two_runs):
+    """At 80 (and 60, 120) columns every header word is printed whole, in the main table and in
+    the per-task tables, for the demo's runs and for ten runs with long names; columns that do
+    not fit are hidden and named instead, and a long run name folds rather than hide every score."""
+    from rich.console import Console
+
+    from reasoning_suite.analysis import leaderboard as LB
+    from reasoning_suite.analysis.commands import LeaderboardConfig, _load
+
+    frame, info = LB.build(_load(LeaderboardConfig(runs=[str(two_runs / "out")], quiet=True), Console(quiet=True)),
+                           n_boot=50)
+    vocabulary = {w for h in [*frame.columns, *LB._TERMINAL_HEADERS.values(), "tasks:"] for w in h.split()}
+    for fr in (frame, _study_sized(frame)):
+        for width in (60, 80, 120):
+            console = Console(width=width, record=True)
+            LB.print_table(fr, info, tasks=True, console=console)
+            text = console.export_text()
+            words = _terminal_header_words(text)
+            assert {"run", "mode", "overall", "rs_gsm8k", "rs_winogrande"} <= set(words), (width, words)
+            broken = [w for w in words if w not in vocabulary]
+            assert not broken, f"header words split at {width} columns: {broken}\n{text}"
+            assert max(len(line) for line in text.splitlines()) <= width
+            if fr is frame or width >= 120:
+                assert all(run in text for run in fr["run"])  # whole where there is room
+            else:  # a long run name folds, never a score: the rows still hold every part of it
+                assert all(run[:20] in text for run in fr["run"])
+    # The check can fail: a table squeezed by rich itself splits its headers.
+    from rich.table import Table
+
+    squeezed = Table()
+    for h in ("overall", "General-MC", "answer tokens"):
+        squeezed.add_column(h)
+    squeezed.add_row("58.3", "50.0", "206")
+    console = Console(width=16, record=True)
+    console.print(squeezed)
+    assert [w for w in _terminal_header_words(console.export_text()) if w not in vocabulary]
+
+
+def test_leaderboard_delta_shows_the_paired_interval_from_comparisons_csv(two_runs, tmp_path, capsys, monkeypatch):
+    """`--comparisons` reads the paired comparisons' contract (analysis/tables/comparisons.csv):
+    the Δ cells show its delta and 95% interval; a file without its columns is a one-line error."""
+    from reasoning_suite.analysis.leaderboard import COMPARISON_COLUMNS
+
+    rows = [dict(run="tiny-reasoning", against="tiny-ift", score="rule", level=level, name=name, n_docs=30,
+                 delta=delta, ci_low=delta - 9.5, ci_high=delta + 8.25, p_value=0.01, significant=True)
+            for level, name, delta in (("overall", "overall", 21.5), ("category", "Math-OE", 12.0))]
+    comp = tmp_path / "comparisons.csv"
+    pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS)).to_csv(comp, index=False)
+    runs = str(two_runs / "out")
+    args = ["leaderboard", runs, "-q", "--baseline", "tiny-ift", "--comparisons", str(comp)]
+    assert cli([*args, "--format", "csv"]) == 0
+    lb = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("run")
+    assert lb.loc["tiny-reasoning", "Δ overall"] == 21.5 and lb.loc["tiny-reasoning", "Δ overall CI"] == "[+12.0, +29.8]"
+    assert lb.loc["tiny-reasoning", "Δ Math-OE CI"] == "[+2.5, +20.2]"
+    assert cli([*args, "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    main = md.split("\n## ")[1]
+    assert "+21.5 [+12.0, +29.8] |" in main and "with its paired 95% interval" in main
+    assert "+12.0 [+2.5, +20.2]" in md.split("## Δ vs tiny-ift per category")[1]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("run,delta\nx,1\n")
+    assert cli(["leaderboard", runs, "-q", "--comparisons", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv: not a comparisons table; missing column(s) against" in err and err.count("\n") == 1
 
 
 def test_leaderboard_with_judged_runs_shows_both_scores(two_runs, capsys, monkeypatch):
@@ -162,17 +277,55 @@ _PRE = ("<script>window.__rsErrors=[];window.addEventListener('error',function(e
         "window.__rsErrors.push(String(e.message||e));});</script>")
 _POST = """<script>window.addEventListener('load',function(){
 var out={errors:window.__rsErrors};
-function order(){return Array.prototype.map.call(document.querySelectorAll('table.lb tbody tr'),
+var main=document.getElementById('main');
+function order(){return Array.prototype.map.call(main.querySelectorAll('tbody tr'),
   function(r){return r.getAttribute('data-run');});}
-function col(name){var th=null;document.querySelectorAll('table.lb thead th').forEach(function(h){
+function col(name){var th=null;main.querySelectorAll('thead th').forEach(function(h){
   if(h.textContent===name)th=h;});return th;}
 out.initial=order();
-var th=col('answer tokens'); th.click(); out.asc=order(); out.ascSort=th.getAttribute('aria-sort');
-th.click(); out.desc=order();
+out.headers=Array.prototype.map.call(main.querySelectorAll('thead th'),function(h){return h.textContent;});
+out.tables=document.querySelectorAll('table.lb').length;
+out.maxColumns=Math.max.apply(null,Array.prototype.map.call(document.querySelectorAll('table.lb thead tr'),
+  function(r){return r.children.length;}));
+var wrap=main.parentNode;
+out.width={viewport:window.innerWidth,page:document.documentElement.scrollWidth,
+  table:Math.ceil(main.getBoundingClientRect().right),wrapScroll:wrap.scrollWidth,wrapClient:wrap.clientWidth};
+var th=col('answer tokens'); if(th){th.click(); out.asc=order(); out.ascSort=th.getAttribute('aria-sort');
+th.click(); out.desc=order();}
 col('run').click(); out.byName=order();
 out.imgs=Array.prototype.map.call(document.images,function(i){return [i.alt,i.complete,i.naturalWidth];});
 var pre=document.createElement('pre');pre.id='rs-test-result';pre.textContent=JSON.stringify(out);
 document.body.appendChild(pre);});</script>"""
+
+
+def _in_chromium(html: str, tmp_path: Path, width: int = 1280) -> dict:
+    """Load the page in headless Chromium with a `width`-px window; what the probe script saw."""
+    import html as H
+
+    probe = tmp_path / f"probe{len(list(tmp_path.glob('probe*')))}.html"
+    probe.write_text(html.replace("<head>", "<head>" + _PRE, 1).replace("</body>", _POST + "</body>"))
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", f"--window-size={width},900",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    dom = proc.stdout
+    start = dom.find('<pre id="rs-test-result">')
+    assert start >= 0, f"probe did not run; chromium stderr:\n{proc.stderr[-2000:]}"
+    assert "Uncaught" not in proc.stderr
+    result = json.loads(H.unescape(dom[start + len('<pre id="rs-test-result">'): dom.find("</pre>", start)]))
+    assert result["errors"] == []
+    assert result["width"]["viewport"] == width, result["width"]  # the window really is that wide
+    return result
+
+
+def _fits(width: dict) -> bool:
+    """The main table shows whole: no horizontal scroll on the page or in its own box."""
+    return width["page"] <= width["viewport"] and width["table"] <= width["viewport"] \
+        and width["wrapScroll"] <= width["wrapClient"]
 
 
 @pytest.mark.slow
@@ -182,29 +335,37 @@ def test_html_leaderboard_in_headless_chromium(two_runs, tmp_path):
     assert cli(["leaderboard", str(two_runs / "out"), "-q", "--format", "html", "--out", str(page)]) == 0
     html = page.read_text()
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html  # self-contained
-    probe = tmp_path / "probe.html"
-    probe.write_text(html.replace("<head>", "<head>" + _PRE, 1).replace("</body>", _POST + "</body>"))
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )
-    dom = proc.stdout
-    start = dom.find('<pre id="rs-test-result">')
-    assert start >= 0, f"probe did not run; chromium stderr:\n{proc.stderr[-2000:]}"
-    import html as H
-
-    result = json.loads(H.unescape(dom[start + len('<pre id="rs-test-result">'): dom.find("</pre>", start)]))
-    assert result["errors"] == []
-    assert "Uncaught" not in proc.stderr
+    result = _in_chromium(html, tmp_path)
     assert sorted(result["initial"]) == ["tiny-ift", "tiny-reasoning"]  # every run shown
     assert result["asc"] == ["tiny-ift", "tiny-reasoning"] and result["ascSort"] == "ascending"  # fewer tokens first
     assert result["desc"] == ["tiny-reasoning", "tiny-ift"]
     assert result["byName"] == ["tiny-ift", "tiny-reasoning"]
+    assert result["tables"] > 1 and result["maxColumns"] <= 12  # several readable tables, not one wide one
+    assert _fits(result["width"]), result["width"]
     # The figures are embedded and decode.
     assert len(result["imgs"]) >= 6 and all(ok and w > 0 for _, ok, w in result["imgs"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (`make system-deps` installs Debian's chromium)")
+def test_html_main_table_fits_1280px_with_long_names_and_paired_intervals(two_runs, tmp_path):
+    """A study-sized main table (ten runs with long names, long settings, judged scores and paired
+    Δ intervals) fits a 1,280 px window; the same page with its cells padded out does not, so the
+    measurement can fail."""
+    from reasoning_suite.analysis import leaderboard as LB
+    from reasoning_suite.analysis.commands import LeaderboardConfig, _load
+
+    from rich.console import Console
+
+    args = LeaderboardConfig(runs=[str(two_runs / "out")], quiet=True)
+    frame, info = LB.build(_load(args, Console(quiet=True)), n_boot=50)
+    big = _study_sized(frame)
+    html = LB.to_html(big, info)
+    result = _in_chromium(html, tmp_path)
+    assert len(result["initial"]) == 10 and len(result["headers"]) <= 12
+    assert _fits(result["width"]), result["width"]
+    too_wide = html.replace("</style>", "#main td{padding:0 60px}</style>", 1)
+    assert not _fits(_in_chromium(too_wide, tmp_path)["width"])
 
 
 def test_leaderboard_flags_approximate_tokens_and_missing_flops(tmp_path, capsys):

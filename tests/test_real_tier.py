@@ -159,4 +159,6 @@ def test_analysis_and_leaderboard_on_the_real_run(chat_run, tmp_path):
     out = _rs("leaderboard", f"smollm2={run_dir}", "--format", "markdown", "--out", str(tmp_path / "lb.md"))
     text = (tmp_path / "lb.md").read_text()
     assert "smollm2" in text and "n/a" in text  # two samples: no bootstrap interval
+    main = text.split("\n## ")[1]  # the main table: the interval's absence shown in the overall cell
+    assert main.startswith("Leaderboard") and "[n/a]" in main and "chat" in main and "{" not in text
     assert out.returncode == 0

@@ -48,6 +48,9 @@ class LeaderboardConfig(RunsConfig):
     baseline: str | None = option(None, "run the deltas are measured against (default: the first)", metavar="LABEL")
     tasks: bool = option(False, "terminal table: show per-task columns too")
     figures: bool = option(True, "HTML: embed the figures")
+    comparisons: Path | None = option(
+        None, "comparisons.csv of the paired comparisons (analyze's tables/): Δ vs the baseline shows its paired "
+        "95% interval", metavar="CSV")
 
 
 def _setup_logging(quiet: bool):
@@ -111,7 +114,8 @@ def leaderboard_main(argv: list[str]) -> int:
     from reasoning_suite.analysis import leaderboard as LB
 
     a = _load(args, console)
-    frame, info = LB.build(a, baseline=args.baseline)
+    comparisons = LB.read_comparisons(args.comparisons) if args.comparisons else None
+    frame, info = LB.build(a, baseline=args.baseline, comparisons=comparisons)
     if args.format == "table":
         from rich.console import Console
 

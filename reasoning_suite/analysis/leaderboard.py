@@ -9,7 +9,10 @@ statuses existed, never 0.
 
 Rendered four ways from one frame: a rich terminal table, Markdown, CSV and a single
 self-contained HTML file (inline CSS and JavaScript, figures embedded as data URIs, sortable
-columns) that can be mailed or attached to a paper's supplement as is.
+columns) that can be mailed or attached to a paper's supplement as is. Markdown and HTML show
+the frame as `views`: a main table and several smaller ones, each at most `MAX_COLUMNS` wide,
+so they read on GitHub and the HTML main table fits 1,280 px; the terminal gives each column
+the width of its longest header word and hides (and names) what does not fit.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import base64
 import html
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +41,17 @@ SCORE_NOTE = ("accuracy in %: category = mean of its tasks that ran, overall = m
 UNSCORED = (Status.TIMEOUT.value, Status.ERROR.value)
 
 
-def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The leaderboard frame (one row per run) and its column metadata.
+def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000,
+          comparisons: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The leaderboard frame (one row per run, every column: what CSV writes) and its metadata.
 
-    Columns: run, mode, params; overall (rule), its 95% interval, overall (judge) when judged;
-    one per category and one per task (rule, and judge when judged); mean answer tokens and
-    inference FLOPs per answer; Δ against the baseline (points) overall and per category."""
+    Columns: run, mode, setting, params; overall (rule), its 95% interval, overall (judge) when
+    judged; one per category and one per task (rule, and judge when judged); mean answer tokens
+    and inference FLOPs per answer; Δ against the baseline (points) overall and per category;
+
+    ``comparisons`` (optional) is a frame in the contract of ``analysis/tables/comparisons.csv``
+    (run, against, score, level, name, delta, ci_low, ci_high, ...): where it has the row of a
+    run against the baseline, the Δ cell shows that paired interval ("Δ overall CI")."""
     t = a.table
     labels = list(dict.fromkeys(t["run"].astype(str)))
     baseline = baseline or labels[0]
@@ -103,9 +112,28 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
         for lab in labels:
             rows[lab][dcol] = rows[lab].get(col, np.nan) - base
         columns["delta"].append(dcol)
+    # Δ with its paired interval where a comparisons table (the contract of
+    # analysis/tables/comparisons.csv) has the run against the baseline: then the paired delta
+    # on the shared documents replaces the plain subtraction, so the cell and its interval agree.
+    columns["delta_ci"] = []
+    for score in scores:
+        suffix = "" if score == "rule" else " (judge)"
+        for level, name, col in [("overall", "overall", f"overall{suffix}")] + [("category", c, f"{c}{suffix}") for c in cats]:
+            paired = paired_deltas(comparisons, baseline, score, level, name)
+            if not paired:
+                continue
+            for lab in labels:
+                if lab in paired:
+                    d, lo, hi = paired[lab]
+                    rows[lab][f"Δ {col}"] = d
+                    rows[lab][f"Δ {col} CI"] = f"[{lo:+.1f}, {hi:+.1f}]"
+                else:
+                    rows[lab][f"Δ {col} CI"] = ""
+            columns["delta_ci"].append(f"Δ {col} CI")
     frame = pd.DataFrame([rows[lab] for lab in labels])
     order = ["run", "mode", "setting", "params", "tokens"] + columns["overall"] + columns["delta"][:len(scores)] + \
-        columns["category"] + columns["delta"][len(scores):] + columns["cost"] + columns["status"] + columns["task"]
+        columns["delta_ci"] + columns["category"] + columns["delta"][len(scores):] + columns["cost"] + \
+        columns["status"] + columns["task"]
     frame = frame.reindex(columns=order)
     frame = frame.sort_values("overall", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
     notes = []
@@ -118,8 +146,40 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000) -> tu
         if not status.get(lab):
             notes.append(f"{lab}: no scoring statuses in its results (a run made before they existed): unscored answers unknown")
     info = {"baseline": baseline, "judged": judged, "columns": columns, "notes": notes, "score_note": SCORE_NOTE,
-            "status": status}
+            "status": status, "categories": cats, "tasks_by_category": {c: [x for x in tasks if _cat_of(t, x) == c] for c in cats}}
     return frame, info
+
+
+COMPARISON_COLUMNS = ("run", "against", "score", "level", "name", "n_docs", "delta", "ci_low", "ci_high",
+                      "p_value", "significant")  # the contract of analysis/tables/comparisons.csv (issue 18)
+
+
+def paired_deltas(comparisons: pd.DataFrame | None, baseline: str, score: str, level: str,
+                  name: str) -> dict[str, tuple[float, float, float]]:
+    """{run: (delta, ci_low, ci_high)} in points for each run against `baseline` at (score,
+    level, name), read from a frame in the comparisons.csv contract; {} when it has none.
+
+    The leaderboard only shows these numbers; it computes no paired statistic of its own (the
+    paired comparisons' module owns them)."""
+    if comparisons is None or not len(comparisons):
+        return {}
+    c = comparisons
+    sel = c[(c["against"].astype(str) == baseline) & (c["score"].astype(str) == score)
+            & (c["level"].astype(str) == level) & (c["name"].astype(str) == name)]
+    return {str(r["run"]): (float(r["delta"]), float(r["ci_low"]), float(r["ci_high"])) for _, r in sel.iterrows()
+            if all(math.isfinite(float(r[k])) for k in ("delta", "ci_low", "ci_high"))}
+
+
+def read_comparisons(path: Path) -> pd.DataFrame:
+    """comparisons.csv as written by the paired comparisons (columns `COMPARISON_COLUMNS`)."""
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise UserError(f"{path}: cannot read the comparisons table ({e})") from None
+    missing = [c for c in COMPARISON_COLUMNS if c not in frame.columns]
+    if missing:
+        raise UserError(f"{path}: not a comparisons table; missing column(s) {', '.join(missing)}")
+    return frame
 
 
 def status_breakdown(a: Analysis) -> dict[str, dict[str, dict[str, int]]]:
@@ -168,13 +228,125 @@ def _fmt(col: str, v: Any) -> str:
     return f"{v:.1f}"
 
 
-def to_markdown(frame: pd.DataFrame, info: dict[str, Any]) -> str:
-    cols = list(frame.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" if c in ("run", "mode", "setting") else "---:" for c in cols) + "|"]
-    for _, r in frame.iterrows():
-        lines.append("| " + " | ".join(_fmt(c, r[c]).replace("|", "\\|") for c in cols) + " |")
-    lines.append("")
-    lines.append(f"Δ: points against `{info['baseline']}`. {info['score_note']}.")
+# The paper's four categories lead the main table; any other category that ran is shown in the
+# categories table below it.
+MAIN_CATEGORIES = ("General-MC", "General-OE", "Math-MC", "Math-OE")
+MAX_COLUMNS = 12  # a Markdown table wider than this does not read on GitHub
+
+
+@dataclass
+class View:
+    """One table of the leaderboard: a title, its columns (frame column -> header) and its cells."""
+
+    key: str
+    title: str
+    headers: dict[str, str]  # cell key -> header text (may hold "\n": a two-line header in the terminal)
+    cells: list[dict[str, str]]  # one per run: the text of each cell
+    values: list[dict[str, float | None]]  # the number each cell sorts by (HTML)
+    runs: list[str]
+    note: str = ""
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, (int, float, np.floating)) and not isinstance(v, bool) and math.isfinite(float(v)):
+        return float(v)
+    return None
+
+
+def _with_ci(point: str, ci: Any) -> str:
+    """A score and its interval in one cell: "58.3 [41.4, 72.6]", "58.3 [n/a]" (too few samples)."""
+    if not isinstance(ci, str) or not ci or point == "–":
+        return point
+    return f"{point} [n/a]" if ci == "n/a" else f"{point} {ci}"
+
+
+def views(frame: pd.DataFrame, info: dict[str, Any]) -> list[View]:
+    """The leaderboard as readable tables: main, other categories, Δ per category, judge, cost,
+    and one per-task table per category. Each has at most MAX_COLUMNS columns."""
+    c = info["columns"]
+    cats = info.get("categories") or [k for k in c["category"] if not k.endswith(" (judge)")]
+    main_cats = [k for k in MAIN_CATEGORIES if k in cats]
+    other_cats = [k for k in cats if k not in main_cats]
+    runs = [str(r) for r in frame["run"]]
+    recs = frame.to_dict(orient="records")
+
+    def cell(r: dict, col: str) -> str:
+        return _fmt(col, r.get(col))
+
+    def view(key: str, title: str, spec: list[tuple[str, str, Any]], note: str = "") -> View:
+        cells, values = [], []
+        for r in recs:
+            cells.append({k: (f(r) if callable(f) else cell(r, f)) for k, _, f in spec})
+            values.append({k: (_num(r.get(f)) if isinstance(f, str) else _num(r.get(k))) for k, _, f in spec})
+        return View(key, title, {k: h for k, h, _ in spec}, cells, values, runs, note)
+
+    base = [("run", "run", "run"), ("mode", "mode", "mode"), ("setting", "setting", "setting"),
+            ("params", "size", "params")]
+    out = []
+    main = base + [("overall", "overall [95% CI]", lambda r: _with_ci(cell(r, "overall"), r.get("overall CI")))]
+    main += [(k, k, k) for k in main_cats]
+    main += [("answer tokens", "answer tokens", "answer tokens"),
+             ("inference FLOPs (arch)", "FLOPs / answer", "inference FLOPs (arch)"),
+             ("Δ overall", f"Δ vs {info['baseline']}", lambda r: _with_ci(cell(r, "Δ overall"), r.get("Δ overall CI")))]
+    out.append(view("main", "Leaderboard", main,
+                    f"accuracy in %; Δ: points against {info['baseline']}"
+                    + (" with its paired 95% interval" if "Δ overall CI" in frame.columns else "")
+                    + "; answer tokens and inference FLOPs (architecture-aware) per answer, overall as accuracy is"))
+    run_only = [("run", "run", "run")]
+    for i in range(0, len(other_cats), MAX_COLUMNS - 1):
+        chunk = other_cats[i:i + MAX_COLUMNS - 1]
+        out.append(view(f"categories{i}", "Other categories", run_only + [(k, k, k) for k in chunk], "accuracy in %"))
+    deltas = [k for k in cats if f"Δ {k}" in frame.columns]
+    for i in range(0, len(deltas), MAX_COLUMNS - 1):
+        chunk = deltas[i:i + MAX_COLUMNS - 1]
+        out.append(view(f"delta{i}", f"Δ vs {info['baseline']} per category", run_only + [
+            (f"Δ {k}", k, (lambda kk: lambda r: _with_ci(cell(r, f"Δ {kk}"), r.get(f"Δ {kk} CI")))(k)) for k in chunk],
+            "points"))
+    if info["judged"]:
+        jcats = [k for k in cats if f"{k} (judge)" in frame.columns]
+        out.append(view("judge", "Judge panel's score", run_only + [
+            ("overall (judge)", "overall [95% CI]", lambda r: _with_ci(cell(r, "overall (judge)"), r.get("overall (judge) CI"))),
+            ("Δ overall (judge)", f"Δ vs {info['baseline']}",
+             lambda r: _with_ci(cell(r, "Δ overall (judge)"), r.get("Δ overall (judge) CI")))]
+            + [(f"{k} (judge)", k, f"{k} (judge)") for k in jcats[:MAX_COLUMNS - 3]],
+            "accuracy in % by the judge panel's verdict, on the samples it judged"))
+        for i in range(MAX_COLUMNS - 3, len(jcats), MAX_COLUMNS - 1):  # more categories than one table holds
+            out.append(view(f"judge{i}", "Judge panel's score, more categories",
+                            run_only + [(f"{k} (judge)", k, f"{k} (judge)") for k in jcats[i:i + MAX_COLUMNS - 1]],
+                            "accuracy in % by the judge panel's verdict"))
+    out.append(view("cost", "Cost per answer", run_only + [(k, k, k) for k in c["cost"]]
+                    + ([("unscored", "unscored", "unscored")] if info.get("status") else []),
+                    "overall by the rule accuracy follows (mean of the categories' task means)"))
+    for cat, tasks in (info.get("tasks_by_category") or {}).items():
+        for i in range(0, len(tasks), MAX_COLUMNS - 1):
+            chunk = tasks[i:i + MAX_COLUMNS - 1]
+            spec = run_only + [(x, x, (lambda xx: lambda r: cell(r, xx) + (
+                f" / {cell(r, xx + ' (judge)')}" if info["judged"] and f"{xx} (judge)" in r else ""))(x)) for x in chunk]
+            out.append(view(f"tasks-{cat}-{i}", f"Tasks: {cat}", spec,
+                            "accuracy in %" + (" as rule / judge" if info["judged"] else "")))
+    return out
+
+
+def _md_table(v: View) -> list[str]:
+    keys = list(v.headers)
+    lines = [f"## {v.title}", "", "| " + " | ".join(v.headers[k].replace("\n", " ") for k in keys) + " |",
+             "|" + "|".join("---" if k in ("run", "mode", "setting") else "---:" for k in keys) + "|"]
+    for cells in v.cells:
+        lines.append("| " + " | ".join(cells[k].replace("|", "\\|") for k in keys) + " |")
+    if v.note:
+        lines += ["", v.note + "."]
+    return lines + [""]
+
+
+def to_markdown(frame: pd.DataFrame, info: dict[str, Any], *, findings: str | None = None) -> str:
+    """Markdown: the tables of `views`, each at most MAX_COLUMNS wide. ``findings`` (Markdown,
+    e.g. `analysis.findings`'s) goes at the top, before the tables."""
+    lines = ["# reasoning-suite leaderboard", ""]
+    if findings:
+        lines += [findings.strip(), ""]
+    for v in views(frame, info):
+        lines += _md_table(v)
+    lines.append(f"{info['score_note']}.")
     lines += [f"- {n}" for n in info["notes"]]
     lines += ["", *_status_markdown(info)]
     return "\n".join(lines) + "\n"
@@ -194,65 +366,108 @@ def _status_markdown(info: dict[str, Any]) -> list[str]:
     return out
 
 
+# Terminal headers: short, or two lines split between words, never inside one.
+_TERMINAL_HEADERS = {"overall": "overall", "overall CI": "95% CI", "General-MC": "Gen-MC", "General-OE": "Gen-OE",
+                     "answer tokens": "answer\ntokens", "inference FLOPs (arch)": "FLOPs/\nanswer",
+                     "truncated %": "trunc.\n%", "unscored": "un-\nscored", "params": "size", "Δ overall": "Δ"}
 # Columns a narrow terminal drops first, in this order, until the rest fit at their natural
 # width (rich would otherwise squeeze every cell into a tall column of fragments).
-_DROP_FIRST = ("inference FLOPs (arch)", "overall CI", "unscored", "params", "setting", "truncated %", "Δ overall")
+_DROP_FIRST = ("inference FLOPs (arch)", "overall CI", "unscored", "truncated %", "params", "setting", "answer tokens",
+               "Δ overall")
 
 
-def _fit_width(cols: list[str], rows: list[dict[str, str]], width: int) -> tuple[list[str], list[str]]:
-    """(the columns shown, the ones hidden) for a terminal `width` characters wide; a column
-    needs its widest cell or its header's longest word, plus 3 for borders and padding."""
+def _need(header: str, cells: list[str]) -> int:
+    """Width a column needs: its longest header word and its widest cell, plus 3 (borders, padding)."""
+    return max([len(w) for w in header.split()] + [len(x) for x in cells]) + 3
+
+
+RUN_WIDTH = 24  # a narrow terminal folds a run name to this width rather than hide its scores
+_KEEP = ("run", "mode", "overall")  # never hidden: a row must still say whose score it is
+
+
+def _fit_width(cols: list[str], rows: list[dict[str, str]], width: int,
+               headers: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """(the columns shown, the ones hidden) for a terminal `width` characters wide: `_DROP_FIRST`
+    in its order, then from the right, until every shown column gets the width it needs (so no
+    header word and no number is ever broken)."""
+    headers = headers or {}
+
     def need(col: str) -> int:
-        return max([len(w) for w in col.split()] + [len(r[col]) for r in rows]) + 3
+        n = _need(headers.get(col, col), [r[col] for r in rows])
+        return min(n, RUN_WIDTH + 3) if col == "run" else n  # a long run name folds rather than hide the scores
 
     shown, hidden = list(cols), []
-    for col in _DROP_FIRST:
+    order = [c for c in _DROP_FIRST if c in shown] + [c for c in reversed(cols) if c not in _DROP_FIRST and c not in _KEEP]
+    for col in order:
         if sum(need(c) for c in shown) + 1 <= width:
             break
-        if col in shown:
-            shown.remove(col)
-            hidden.append(col)
+        shown.remove(col)
+        hidden.append(col)
     return shown, hidden
 
 
+def _rich_table(title: str, cols: list[str], headers: dict[str, str], rows_text: list[dict[str, str]],
+                width: int, caption: str | None = None):
+    """A rich Table of `cols` that fits `width`: (table, hidden columns). Every column is given the
+    width of its longest header word and widest cell (`min_width`), so rich never splits either."""
+    from rich.table import Table
+
+    cols, hidden = _fit_width(cols, rows_text, width, headers)
+    table = Table(title=title, caption=caption)
+    for col in cols:  # numbers fold, never crop: a cropped "0.0 / 75" would read as another number
+        need = _need(headers.get(col, col), [r[col] for r in rows_text]) - 3
+        if col == "run":  # the room the other columns leave, at most its name's length
+            need = min(need, max(RUN_WIDTH, width - 1 - sum(
+                _need(headers.get(c, c), [r[c] for r in rows_text]) for c in cols if c != "run") - 3))
+        table.add_column(headers.get(col, col), justify="left" if col in ("run", "mode", "setting") else "right",
+                         no_wrap=col == "mode", overflow="fold", min_width=need, max_width=need if col == "run" else None)
+    for cells in rows_text:
+        table.add_row(*[cells[col] for col in cols])
+    return table, hidden
+
+
 def print_table(frame: pd.DataFrame, info: dict[str, Any], *, tasks: bool = False, console=None) -> None:
+    """The terminal leaderboard: the main table (columns a narrow terminal cannot show are hidden
+    and named), then with ``tasks`` one per-task table per category, then the scoring statuses."""
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console()
     c = info["columns"]
     judged = info["judged"]
+    cats = info.get("categories") or [k for k in c["category"] if not k.endswith(" (judge)")]
     # Rule and judge scores share a cell ("rule / judge") so a judged leaderboard is no wider.
-    paired = ["overall", "Δ overall"] + [k for k in c["category"] if not k.endswith(" (judge)")]
+    paired = ["overall", "Δ overall"] + cats + [t for t in c["task"] if not t.endswith(" (judge)")]
     # The terminal is narrow: the setting only when runs differ in it, unscored only when known.
     setting = ["setting"] if frame["setting"].nunique() > 1 else []
     unscored = ["unscored"] if info.get("status") else []
-    cols = ["run", "mode", *setting, "params", "overall", "overall CI", "Δ overall"] + paired[2:] + \
-        ["answer tokens", "truncated %", "inference FLOPs (arch)", *unscored] + \
-        ([t for t in c["task"] if not t.endswith(" (judge)")] if tasks else [])
+    cols = ["run", "mode", *setting, "params", "overall", "overall CI", "Δ overall"] + cats + \
+        ["answer tokens", "truncated %", "inference FLOPs (arch)", *unscored]
+    task_cols = [t for t in c["task"] if not t.endswith(" (judge)")] if tasks else []
     rows_text = []
     for _, r in frame.iterrows():
         cells = {}
-        for col in cols:
+        for col in cols + task_cols:
             text = _fmt(col, r[col])
             jcol = col.replace("Δ overall", "Δ overall (judge)") if col.startswith("Δ") else f"{col} (judge)"
-            if judged and (col in paired or (tasks and col in c["task"])) and jcol in frame.columns:
+            if judged and col in paired and jcol in frame.columns:
                 text += " / " + _fmt(col, r[jcol])
             cells[col] = text
         if r["tokens"] == "approx":
             cells["run"] += "*"
         rows_text.append(cells)
-    cols, hidden = _fit_width(cols, rows_text, console.width)
+    headers = {col: _TERMINAL_HEADERS.get(col, col) for col in cols + task_cols}
     approx = any(frame["tokens"] == "approx")
-    table = Table(title="reasoning-suite leaderboard",
-                  caption=f"accuracy %{' as rule / judge' if judged else ''}; Δ vs {info['baseline']} (points); "
-                  f"{info['score_note']}" + ("; * approximate token counts (no tokenizer)" if approx else ""))
-    for col in cols:  # numbers fold, never crop: a cropped "0.0 / 75" would read as another number
-        table.add_column(col, justify="left" if col in ("run", "mode", "setting") else "right",
-                         no_wrap=col in ("run", "mode"), overflow="fold")
-    for cells in rows_text:
-        table.add_row(*[cells[col] for col in cols])
+    caption = (f"accuracy %{' as rule / judge' if judged else ''}; Δ vs {info['baseline']} (points); "
+               "FLOPs per answer (architecture-aware); "
+               f"{info['score_note']}" + ("; * approximate token counts (no tokenizer)" if approx else "")
+               + ("; Gen- = General-" if any(k.startswith("General-") for k in cats) else ""))
+    table, hidden = _rich_table("reasoning-suite leaderboard", cols, headers, rows_text, console.width, caption)
     console.print(table)
+    for cat, names in (info.get("tasks_by_category") or {}).items() if tasks else ():
+        t_table, t_hidden = _rich_table(f"tasks: {cat}", ["run", *names], headers, rows_text, console.width)
+        console.print(t_table)
+        hidden += t_hidden
     if hidden:
         console.print(f"hidden at {console.width} columns: {', '.join(hidden)} (a wider terminal, "
                       "--format markdown or html show them)")
@@ -281,7 +496,10 @@ def _figure_data_uris(paths: list[Path]) -> list[tuple[str, str]]:
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5rem;color:#111}
 table{border-collapse:collapse;font-size:13px}
-th,td{border:1px solid #bbb;padding:3px 7px;white-space:nowrap}
+th,td{border:1px solid #bbb;padding:3px 6px;white-space:nowrap}
+th{white-space:normal;max-width:7.5em;vertical-align:bottom}
+td.run{white-space:normal;max-width:14em;overflow-wrap:anywhere}
+td.txt{white-space:normal;max-width:9em}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 th{background:#eee;cursor:pointer;user-select:none;position:sticky;top:0}
 th[aria-sort=ascending]::after{content:" \\25B2"}
@@ -328,21 +546,30 @@ def _status_html(info: dict[str, Any]) -> str:
             f"<tbody>{body}</tbody></table>")
 
 
-def to_html(frame: pd.DataFrame, info: dict[str, Any], figures: list[Path] = (), *, title: str = "reasoning-suite leaderboard") -> str:
-    cols = list(frame.columns)
-    head = "".join(f"<th scope=col>{html.escape(c)}</th>" for c in cols)
+def _html_table(v: View) -> str:
+    keys = list(v.headers)
+    head = "".join(f"<th scope=col>{html.escape(v.headers[k].replace(chr(10), ' '))}</th>" for k in keys)
     body = []
-    for _, r in frame.iterrows():
-        cells = []
-        for c in cols:
-            v = r[c]
-            text = html.escape(_fmt(c, v))
-            if isinstance(v, (int, float, np.floating)) and not isinstance(v, bool):
-                dv = "" if not math.isfinite(float(v)) else repr(float(v))
-                cells.append(f'<td class=num data-v="{dv}">{text}</td>')
+    for run, cells, values in zip(v.runs, v.cells, v.values):
+        tds = []
+        for k in keys:
+            text = html.escape(cells[k])
+            if k in ("run", "mode", "setting"):
+                tds.append(f"<td class={'txt' if k != 'run' else 'run'}>{text}</td>")
             else:
-                cells.append(f"<td>{text}</td>")
-        body.append(f"<tr data-run=\"{html.escape(str(r['run']))}\">" + "".join(cells) + "</tr>")
+                dv = "" if values[k] is None else repr(values[k])
+                tds.append(f'<td class=num data-v="{dv}">{text}</td>')
+        body.append(f"<tr data-run=\"{html.escape(run)}\">" + "".join(tds) + "</tr>")
+    note = f"<p class=note>{html.escape(v.note)}.</p>" if v.note else ""
+    return (f"<h2>{html.escape(v.title)}</h2><div class=wrap><table class=lb id=\"{html.escape(v.key)}\">"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}")
+
+
+def to_html(frame: pd.DataFrame, info: dict[str, Any], figures: list[Path] = (), *,
+            title: str = "reasoning-suite leaderboard", findings_html: str | None = None) -> str:
+    """One self-contained page: the tables of `views` (the main one fits 1,280 px), the notes,
+    the scoring statuses and the figures. ``findings_html`` (an HTML fragment, e.g. the Findings
+    section of `analysis.findings`) goes at the top, before the tables."""
     figs = "".join(
         f'<figure><img alt="{html.escape(stem)}" src="{uri}"><figcaption>{html.escape(stem)}</figcaption></figure>'
         for stem, uri in _figure_data_uris(list(figures))
@@ -352,11 +579,11 @@ def to_html(frame: pd.DataFrame, info: dict[str, Any], figures: list[Path] = (),
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>"
-        f"<p class=note>Click a column header to sort. Δ: points against <b>{html.escape(info['baseline'])}</b>. "
-        f"{html.escape(info['score_note'])}. FLOPs are per answer (prompt and generation).</p>"
-        f"<div class=wrap><table class=lb data-meta=\"{meta}\"><thead><tr>{head}</tr></thead><tbody>"
-        + "".join(body)
-        + "</tbody></table></div>"
+        + (f"<section id=findings>{findings_html}</section>" if findings_html else "")
+        + f"<div id=leaderboard data-meta=\"{meta}\">"
+        f"<p class=note>Click a column header to sort. {html.escape(info['score_note'])}.</p>"
+        + "".join(_html_table(v) for v in views(frame, info))
+        + "</div>"
         + "".join(f"<p class=note>{html.escape(n)}</p>" for n in info["notes"])
         + _status_html(info)
         + (f"<h2>Figures</h2>{figs}" if figs else "")
