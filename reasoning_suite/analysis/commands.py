@@ -49,7 +49,7 @@ class LeaderboardConfig(RunsConfig):
     tasks: bool = option(False, "terminal table: show per-task columns too")
     figures: bool = option(True, "HTML: embed the figures")
     comparisons: Path | None = option(
-        None, "comparisons.csv of the paired comparisons (analyze's tables/): Δ vs the baseline shows its paired "
+        None, "read the paired comparisons from this comparisons.csv (analyze's tables/) instead of computing them: Δ vs the baseline shows its paired "
         "95% interval", metavar="CSV")
 
 
@@ -114,8 +114,14 @@ def leaderboard_main(argv: list[str]) -> int:
     from reasoning_suite.analysis import leaderboard as LB
 
     a = _load(args, console)
-    comparisons = LB.read_comparisons(args.comparisons) if args.comparisons else None
-    frame, info = LB.build(a, baseline=args.baseline, comparisons=comparisons)
+    from reasoning_suite.analysis.paired import study_comparisons
+
+    # the paired comparisons (every run against the baseline, and the study's own pairs):
+    # Δ vs the baseline shows its paired interval, the HTML's findings are read from them
+    baseline = LB.resolve_baseline(a, args.baseline)
+    comps = study_comparisons(a.table, baseline=baseline, flops=a.flops)
+    comparisons = LB.read_comparisons(args.comparisons) if args.comparisons else comps.table
+    frame, info = LB.build(a, baseline=baseline, comparisons=comparisons)
     if args.format == "table":
         from rich.console import Console
 
@@ -140,7 +146,7 @@ def leaderboard_main(argv: list[str]) -> int:
             text = LB.to_html(frame, info, figs)
         from reasoning_suite.analysis.report import with_findings
 
-        text = with_findings(text, a, baseline=args.baseline)
+        text = with_findings(text, a, comps)
         out = args.out or Path("leaderboard.html")
         out.write_text(text, encoding="utf-8")
         console.print(f"wrote {out} ({len(frame)} runs)")

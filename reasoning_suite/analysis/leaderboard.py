@@ -34,11 +34,21 @@ from reasoning_suite.core.aggregate import aggregate
 from reasoning_suite.core.score import Status
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.registry import suite_grouping
+from reasoning_suite.analysis.paired import COMPARISON_COLUMNS
 
 SCORE_NOTE = ("accuracy in %: category = mean of its tasks that ran, overall = mean of the categories that ran "
               "(each task once; rougeL is never averaged into acc); CI = 95% stratified bootstrap, "
               f"n/a with fewer than {S.MIN_BOOTSTRAP_N} samples in a task")
 UNSCORED = (Status.TIMEOUT.value, Status.ERROR.value)
+
+
+def resolve_baseline(a: Analysis, baseline: str | None) -> str:
+    """The run every Δ is measured against: the one named, else the first run given."""
+    labels = list(dict.fromkeys(a.table["run"].astype(str)))
+    baseline = baseline or labels[0]
+    if baseline not in labels:
+        raise UserError(f"--baseline {baseline!r} is not one of the runs: {', '.join(labels)}")
+    return baseline
 
 
 def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000,
@@ -53,10 +63,8 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000,
     (run, against, score, level, name, delta, ci_low, ci_high, ...): where it has the row of a
     run against the baseline, the Δ cell shows that paired interval ("Δ overall CI")."""
     t = a.table
+    baseline = resolve_baseline(a, baseline)
     labels = list(dict.fromkeys(t["run"].astype(str)))
-    baseline = baseline or labels[0]
-    if baseline not in labels:
-        raise UserError(f"--baseline {baseline!r} is not one of the runs: {', '.join(labels)}")
     judged = bool(np.isfinite(t["judge_acc"]).any())
     scores = ["rule", "judge"] if judged else ["rule"]
     rows = {lab: {"run": lab} for lab in labels}
@@ -150,8 +158,6 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000,
     return frame, info
 
 
-COMPARISON_COLUMNS = ("run", "against", "score", "level", "name", "n_docs", "delta", "ci_low", "ci_high",
-                      "p_value", "significant")  # the contract of analysis/tables/comparisons.csv (issue 18)
 
 
 def paired_deltas(comparisons: pd.DataFrame | None, baseline: str, score: str, level: str,

@@ -218,12 +218,10 @@ def analyze(a: Analysis, out: Path, *, figures: bool = True, baseline: str | Non
 # (one separated insertion: the leaderboard's layout is leaderboard.py's; this only adds the section)
 
 
-def with_findings(page: str, a: Analysis, *, baseline: str | None = None) -> str:
+def with_findings(page: str, a: Analysis, comparisons) -> str:
     """The HTML leaderboard `page` with the "Findings" section (`findings.Findings.html`) at
     its top, right after the page title."""
     from reasoning_suite.analysis import findings as FND
-    from reasoning_suite.analysis.paired import study_comparisons
-
-    section = FND.from_analysis(a, study_comparisons(a.table, baseline=baseline, flops=a.flops)).html()
+    section = FND.from_analysis(a, comparisons).html()
     head, sep, rest = page.partition("</h1>")
     return f"{head}{sep}{section}{rest}" if sep else page.replace("<body>", f"<body>{section}", 1)
