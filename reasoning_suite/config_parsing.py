@@ -16,8 +16,8 @@ The same dataclass serves three readers, so a default is never written twice:
 
 Field metadata understood here besides `help` (everything else goes to `add_argument`):
 `aliases` (extra spellings, the first `--` one is the preferred), `required` (must be given
-on the command line, in the file or by the study), `positional` (a positional argument,
-`nargs="+"`), `append` (a repeatable flag whose values replace the default list), `cli`
+on the command line, in the file or by the study), `positional` (a positional argument:
+one or more values for a list field, exactly one otherwise), `append` (a repeatable flag whose values replace the default list), `cli`
 (False: not a flag, e.g. filled in by a caller); for mappings only: `flatten` (a nested
 dataclass whose fields may also be written at the outer level, e.g. a judge's endpoint keys
 beside its sampling keys) and `env_refs` (a string that may hold `${VAR}` references, kept
@@ -224,13 +224,21 @@ def _add_special(parser: argparse.ArgumentParser, field: dataclasses.Field, meta
     else:
         default = None if field.default is dataclasses.MISSING else field.default
     item = _item_type(field.type)
-    if meta.get("positional"):
-        parser.add_argument(field.name, nargs="+", type=item, default=default, **kw)
+    if meta.get("positional"):  # a list field takes one or more values, any other exactly one
+        many = typing.get_origin(field.type) in (list, tuple)
+        parser.add_argument(field.name, nargs="+" if many else None, type=item if many else _scalar_type(field.type),
+                            default=default, **kw)
         return
     aliases = meta.get("aliases", [])
     aliases = [aliases] if isinstance(aliases, str) else list(aliases)
     names = [*aliases, f"--{field.name}"] + ([f"--{field.name.replace('_', '-')}"] if "_" in field.name else [])
     parser.add_argument(*names, dest=field.name, action=_AppendReplacingDefault, type=item, default=default, **kw)
+
+
+def _scalar_type(tp: Any) -> Any:
+    """The converter of a single positional: its type, or the non-None one of `X | None`."""
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    return (args[0] if args else tp) if tp not in (Any,) else str
 
 
 def _item_type(tp: Any) -> Any:
@@ -506,7 +514,7 @@ def to_argv(cfg: Any, *, skip: Iterable[str] = ()) -> list[str]:
         if value == default:
             continue
         if not action.option_strings:
-            positional += [_render(v) for v in value]
+            positional += [_render(v) for v in value] if action.nargs in ("+", "*") else [_render(value)]
             continue
         flag = _preferred(action, fields[name])
         if isinstance(action, _AppendReplacingDefault):

@@ -18,7 +18,6 @@ de-quantized: close to, not bit-equal with, the hub's bfloat16 release.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import os
@@ -27,6 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from reasoning_suite.config_parsing import CommandParser, option
 from reasoning_suite.errors import UserError
 
 MODELS_ENV = "REASONING_SUITE_MODELS"
@@ -191,12 +191,18 @@ def ensure_real_model(name: str = SMOLLM2_135M.name, out_dir: str | Path | None 
     return target
 
 
+@dataclass
+class RealModelCommand:
+    """`reasoning-suite real-model`'s options."""
+
+    name: str = option(SMOLLM2_135M.name, "which real model", choices=sorted(REAL_MODELS))
+    out: str | None = option(None, f"write the checkpoint here (default: ${MODELS_ENV} or ~/.cache/reasoning-suite/models/NAME)")
+    verify: bool = option(False, "load the checkpoint back and check it even if it is cached")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="reasoning-suite real-model", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--name", default=SMOLLM2_135M.name, choices=sorted(REAL_MODELS), help="which real model")
-    parser.add_argument("--out", help=f"write the checkpoint here (default: ${MODELS_ENV} or ~/.cache/reasoning-suite/models/NAME)")
-    parser.add_argument("--verify", action="store_true", help="load the checkpoint back and check it even if it is cached")
-    args = parser.parse_args(argv)
+    args: RealModelCommand = CommandParser(RealModelCommand, prog="reasoning-suite real-model",
+                                           description=__doc__.split("\n\n")[0]).parse(list(argv or []))
     path = ensure_real_model(args.name, args.out)
     if args.verify:
         verify_checkpoint(path, REAL_MODELS[args.name])

@@ -11,12 +11,12 @@ Qwen3's `enable_thinking` switch).
 
 from __future__ import annotations
 
-import argparse
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reasoning_suite.chat_template import CHATML_TEMPLATE
+from reasoning_suite.config_parsing import CommandParser, default_of, option
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"]
 
@@ -109,13 +109,19 @@ def build_tiny_model(out_dir: str | Path, config: TinyModelConfig = TinyModelCon
     return out
 
 
+@dataclass
+class TinyModelCommand:
+    """`reasoning-suite tiny-model`'s options (the sizes' defaults are `TinyModelConfig`'s)."""
+
+    out_dir: str = option(help="directory to write the checkpoint to", positional=True, metavar="OUT_DIR")
+    hidden_size: int = option(default_of(TinyModelConfig, "hidden_size"), "hidden size (the feed-forward is twice it)")
+    layers: int = option(default_of(TinyModelConfig, "num_hidden_layers"), "decoder layers")
+    seed: int = option(default_of(TinyModelConfig, "seed"), "initialisation seed")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="reasoning-suite tiny-model", description=__doc__.split("\n\n")[0])
-    parser.add_argument("out_dir", help="directory to write the checkpoint to")
-    parser.add_argument("--hidden-size", type=int, default=TinyModelConfig.hidden_size)
-    parser.add_argument("--layers", type=int, default=TinyModelConfig.num_hidden_layers)
-    parser.add_argument("--seed", type=int, default=TinyModelConfig.seed)
-    args = parser.parse_args(argv)
+    args: TinyModelCommand = CommandParser(TinyModelCommand, prog="reasoning-suite tiny-model",
+                                           description=__doc__.split("\n\n")[0]).parse(list(argv or []))
     cfg = TinyModelConfig(hidden_size=args.hidden_size, intermediate_size=2 * args.hidden_size,
                           num_hidden_layers=args.layers, seed=args.seed)
     print(build_tiny_model(args.out_dir, cfg))

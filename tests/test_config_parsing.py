@@ -207,3 +207,30 @@ def test_the_generator_takes_its_endpoint_defaults_from_endpoint(monkeypatch):
     assert (cfg.concurrency, cfg.timeout_s, cfg.max_retries) == (3, 7.0, 2)
     ep = cfg.endpoint()
     assert (ep.name, ep.max_concurrency, ep.timeout_s, ep.max_retries) == ("t", 3, 7.0, 2)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["study", "s.yaml", "--executor", "k"], "error: reasoning-suite study: argument --executor: invalid choice: 'k'"),
+    (["study"], "error: reasoning-suite study: the following arguments are required: CONFIG"),
+    (["tiny-model", "out", "--layers", "x"], "error: reasoning-suite tiny-model: argument --layers: invalid int value: 'x'"),
+    (["real-model", "--name", "nope"], "error: reasoning-suite real-model: argument --name: invalid choice: 'nope'"),
+])
+def test_every_command_is_on_the_typed_parser(argv, message):
+    """study, tiny-model and real-model parse through `CommandParser` like every other command:
+    the same one-line errors, the same --help layout (defaults shown)."""
+
+    bad = subprocess.run([sys.executable, "-m", "reasoning_suite", *argv], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().splitlines()[0].startswith(message), bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_single_positionals_round_trip():
+    from reasoning_suite.study.commands import StudyCommand
+    from reasoning_suite.tiny_model import TinyModelCommand
+
+    cfg = CommandParser(StudyCommand, prog="s").parse(["my study.yaml", "--only", "a", "b", "--poll-seconds", "2"])
+    assert (cfg.config, cfg.only, cfg.poll_seconds) == ("my study.yaml", ["a", "b"], 2.0)
+    assert CommandParser(StudyCommand, prog="s").parse(to_argv(cfg)) == cfg
+    tiny = CommandParser(TinyModelCommand, prog="t").parse(["out", "--hidden-size", "32"])
+    assert to_argv(tiny) == ["out", "--hidden-size", "32"]

@@ -7,27 +7,34 @@ import the plan and not each other.
 
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
+from typing import Literal
 
+from reasoning_suite.config_parsing import CommandParser, option
 from reasoning_suite.errors import UserError
 from reasoning_suite.study.config import load_study
 from reasoning_suite.study.plan import StudyLayout, plan
 from reasoning_suite.study.runner import run_study
 
 
+@dataclass
+class StudyCommand:
+    """`reasoning-suite study`'s options (the study itself is the config file's)."""
+
+    config: str = option(help="study YAML (see docs/study.md)", positional=True, metavar="CONFIG")
+    plan: bool = option(False, "print the steps and their commands, run nothing")
+    only: list[str] | None = option(None, "run just these steps", metavar="STEP")
+    force: bool = option(False, "re-run steps even if they finished")
+    executor: Literal["local", "slurm"] = option(
+        "local", "local: every step here, one after another; slurm: every step a job (the config's slurm: "
+        "section; see docs/study.md)")
+    wait: bool = option(False, "slurm: block until the jobs have ended")
+    poll_seconds: float = option(StudyLayout.poll_seconds, "slurm --wait: how often to ask squeue")
+
+
 def study_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="reasoning-suite study", description=__doc__.split("\n\n")[0])
-    parser.add_argument("config", help="study YAML (see docs/study.md)")
-    parser.add_argument("--plan", action="store_true", help="print the steps and their commands, run nothing")
-    parser.add_argument("--only", nargs="+", metavar="STEP", help="run just these steps")
-    parser.add_argument("--force", action="store_true", help="re-run steps even if they finished")
-    parser.add_argument("--executor", choices=("local", "slurm"), default="local",
-                        help="local: every step here, one after another (default); slurm: every step a job "
-                             "(the config's slurm: section; see docs/study.md)")
-    parser.add_argument("--wait", action="store_true", help="slurm: block until the jobs have ended")
-    parser.add_argument("--poll-seconds", type=float, default=StudyLayout.poll_seconds,
-                        help=f"slurm --wait: how often to ask squeue (default {StudyLayout.poll_seconds:g})")
-    args = parser.parse_args(argv)
+    args: StudyCommand = CommandParser(StudyCommand, prog="reasoning-suite study",
+                                       description=__doc__.split("\n\n")[0]).parse(argv)
     cfg = load_study(args.config)
     if args.executor == "slurm":
         from reasoning_suite.study.slurm import submit_study
