@@ -345,3 +345,49 @@ def test_lm_eval_cli_skips_the_builtin_index_only_for_our_tasks(monkeypatch):
     monkeypatch.setattr(lm_eval.tasks, "TaskManager", original)
     lm_eval_cli.main(["--model", "hf", "--tasks", "rs_gsm8k,hellaswag"])
     assert made[-1] is original  # lm-eval's own full index, untouched
+
+
+def test_a_tasks_scorer_kind_is_the_one_owner_of_its_metrics_and_primary_metric():
+    """The generated YAML's metric_list, what process_results returns and the primary metric
+    the reports read all come from the task's `ScorerKind`: a second list would disagree here."""
+    from reasoning_suite.harness_tasks.process import process_results_for
+    from reasoning_suite.harness_tasks.registry import primary_metric
+    from reasoning_suite.harness_tasks.scorers import SCORERS
+
+    assert {info.kind for info in TASKS.values()} == set(SCORERS)  # every kind is used, none undeclared
+    for name, info in TASKS.items():
+        kind = SCORERS[info.kind]
+        text = (Path(tasks_dir()) / f"{name}.yaml").read_text()
+        assert build_yaml.yaml_metrics(text) == kind.metric_names, name
+        assert build_yaml.task_metrics(info) == kind.metric_names, name
+        assert info.primary_metric == kind.primary == primary_metric(name), name
+        assert info.primary_metric in kind.metric_names, name
+        doc = _rows(name)[0]
+        out = process_results_for(name, doc, [["\\boxed{x}", None]])
+        assert set(out) == set(kind.metric_names), name  # lm-eval aggregates exactly what is scored
+        assert out["has_answer"] == 0.5, name
+    # the template carries no metric_list: a task's own replaces it, so a second one would only drift
+    assert "metric_list" not in (Path(tasks_dir()) / build_yaml.TEMPLATE).read_text()
+    assert "metric:" not in (Path(tasks_dir()) / build_yaml.TEMPLATE).read_text()
+
+
+def test_the_code_summary_task_reports_rougeL_never_acc():
+    """The extended suite's Code category: rougeL is the summary's score, so `acc` of Code is
+    rs_mmlu_pro_code's alone and the suite's `acc` is not lm-eval's group mean."""
+    from reasoning_suite.harness_tasks.process import process_results_for
+
+    info = TASKS["rs_c_code_summarization"]
+    assert info.primary_metric == "rougeL"
+    assert "acc" not in info.scorer.metric_names
+    out = process_results_for(info.name, _rows(info.name)[0], [["\\boxed{returns the sum}"]])
+    assert "acc" not in out and 0.0 <= out["rougeL"] <= 1.0
+    kept, dropped = build_yaml.group_metrics("reasoning_suite_extended")
+    assert "acc" in dropped and "acc" not in kept
+
+
+def test_an_unknown_scorer_kind_is_refused_where_the_task_is_declared():
+    from reasoning_suite.harness_tasks.registry import TaskInfo
+
+    with pytest.raises(ValueError, match="unknown scorer kind 'essay'"):
+        TaskInfo(name="rs_x", category="Math-OE", group="reasoning_suite", dataset_path="x", dataset_name=None,
+                 split="test", size=1, judge_prompt="default", question=str, gold=str, kind="essay")
