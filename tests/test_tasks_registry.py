@@ -136,8 +136,7 @@ def test_process_results_averages_repeats_and_concatenates_inst_lists():
 
     doc = _rows("rs_gsm8k")[0]
     out = process_results_for("rs_gsm8k", doc, [["\\boxed{31}", "\\boxed{30}", None, "31"]])
-    assert out == {"acc": 0.25, "has_answer": 0.5, "status_correct": 0.25, "status_incorrect": 0.25,
-                   "status_no_answer": 0.5, "status_timeout": 0.0, "status_error": 0.0}
+    assert out == {"acc": 0.25, "has_answer": 0.5, "unscored": ["correct", "incorrect", "no_answer", "no_answer"]}
     ife = _rows("rs_ifeval")[0]
     out = process_results_for("rs_ifeval", ife, [["no commas here", "a, b", None]])
     assert out["inst_level_strict_acc"] == [True, False, False]

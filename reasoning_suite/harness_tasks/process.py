@@ -12,8 +12,8 @@ which call the generic functions here with the task's name; dataset-specific fun
 - `process_results` scores each of the k answers with the task's scorer kind (`scorers.SCORERS`,
   which also declares the metrics and their aggregation) and returns the mean, so `acc` is a
   number in [0, 1] per doc, and lm-eval's `mean` aggregation gives the task score. Next to the metrics it
-  returns `status_<name>` (`reasoning_suite.core.score`): the fraction of the k answers in each
-  status, so a task's results carry how many answers timed out or could not be scored.
+  returns `unscored` (`reasoning_suite.core.score`): the k answers' statuses, which lm-eval's
+  table shows as the share of answers that timed out or could not be scored.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from lm_eval.api.filter import Filter
 from lm_eval.api.registry import register_filter
 
 from reasoning_suite.core.answer import FINAL_ANSWER_FILTER, THINKING_MODES, RunMode
-from reasoning_suite.core.score import SCORED, Score, status_metrics
+from reasoning_suite.core.score import SCORED, UNSCORED_METRIC, Score, sample_statuses
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.registry import TASKS, TaskInfo, answer_rule
 
@@ -86,16 +86,17 @@ def _mean(values: list[float]) -> float:
 
 def score_one(info: TaskInfo, doc: dict, answer: str | None) -> dict[str, Any]:
     """Score one final answer (already think-stripped) against a doc; keys as in DATAFLOW §1,
-    plus `status_<name>` (1.0 for this answer's status, 0.0 for the others)."""
+    plus `unscored` (this answer's status, in a list of one)."""
     out, score = info.scorer.score(info, doc, answer)
-    out.update(status_metrics([score]))
+    out[UNSCORED_METRIC] = sample_statuses([score])
     return out
 
 
 class _FailureLog:
     """Answers that could not be scored (TIMEOUT, ERROR), counted per task for the run's log.
 
-    The results JSON carries them as `status_timeout` / `status_error`; this only makes them
+    The results JSON carries their share as `unscored` (each answer's status is in the logged
+    samples); this only makes them
     impossible to miss: a warning for the first few per task, and a summary line per task
     when the process exits (after lm-eval has printed its table)."""
 
@@ -113,13 +114,14 @@ class _FailureLog:
             n = self.counts[task][score.status]
         if n <= self.FIRST:
             logger.warning("%s: answer %s #%d in this task (%s); counted in %s, not as wrong",
-                           task, score.status.value, n, score.detail or "no detail", score.status.metric)
+                           task, score.status.value, n, score.detail or "no detail", UNSCORED_METRIC)
 
     def summary(self) -> list[str]:
         with self._lock:
             items = sorted((t, dict(c)) for t, c in self.counts.items() if c)
         return [f"{task}: " + ", ".join(f"{n} answer(s) {s.value}" for s, n in sorted(c.items(), key=lambda x: x[0].value))
-                + " (not scored; see status_timeout / status_error in the results)" for task, c in items]
+                + f" (not scored; counted in `{UNSCORED_METRIC}`, each answer's status in the logged samples)"
+                for task, c in items]
 
     def report(self) -> None:
         for line in self.summary():
@@ -132,8 +134,7 @@ atexit.register(FAILURES.report)
 
 def process_results_for(task: str, doc: dict, results: list) -> dict[str, Any]:
     """Score the k answers of one doc and average them (lists are concatenated: ifeval
-    inst-level) with the task's scorer kind; `status_<name>` is the fraction of the k answers in
-    each status."""
+    inst-level) with the task's scorer kind; `unscored` is the list of the k answers' statuses."""
     info = TASKS[task]
     scored = [info.scorer.score(info, doc, a) for a in _answers(results)]
     out: dict[str, Any] = {}
@@ -146,6 +147,6 @@ def process_results_for(task: str, doc: dict, results: list) -> dict[str, Any]:
     scores = [score for _, score in scored]
     for score in scores:
         FAILURES.note(task, score)
-    out.update(status_metrics(scores))
+    out[UNSCORED_METRIC] = sample_statuses(scores)
     return out
 

@@ -12,7 +12,8 @@ how a task is scored means reading its registry entry and its kind here:
   read by the judge report, the analysis and the `tasks` table; `rougeL` for summaries, so a
   summary's score is never averaged into `acc`).
 Every kind ends its metrics with the common ones (`COMMON_METRICS`: `has_answer`, a final
-answer was found, and the scoring status, `core.score`). Adding a kind is one entry of
+answer was found, read by the analysis and averaged by the groups; and `unscored`, `core.score`:
+per sample the k answers' statuses, per task the share that timed out or failed to score). Adding a kind is one entry of
 `SCORERS`; tests/test_tasks_registry.py checks the YAMLs and the primary metric follow it.
 """
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from reasoning_suite.core.score import Score, Status
+from reasoning_suite.core.score import UNSCORED_METRIC, Score, agg_unscored
 from reasoning_suite.harness_tasks import scoring as S
 
 if TYPE_CHECKING:  # the registry imports this module
@@ -46,8 +47,11 @@ class Metric:
 
 
 HAS_ANSWER = Metric("has_answer")
-STATUS = tuple(Metric(s.metric, higher_is_better=s is Status.CORRECT) for s in Status)
-COMMON_METRICS: tuple[Metric, ...] = (HAS_ANSWER, *STATUS)
+# lm-eval prints every metric of a task as a row of its table, so the scoring statuses are ONE
+# metric: per sample the k answers' statuses (the breakdown the reports read back from the logged
+# samples, `core.score.count_statuses`), per task the share that could not be scored.
+UNSCORED = Metric(UNSCORED_METRIC, agg_unscored, higher_is_better=False)
+COMMON_METRICS: tuple[Metric, ...] = (HAS_ANSWER, UNSCORED)
 
 # What a kind's function returns for one answer: its own metrics (the kind's `own`) and the Score.
 ScoreFn = Callable[["TaskInfo", dict, "str | None"], "tuple[dict[str, Any], Score]"]
