@@ -390,3 +390,51 @@ def test_an_unknown_scorer_kind_is_refused_where_the_task_is_declared():
     with pytest.raises(ValueError, match="unknown scorer kind 'essay'"):
         TaskInfo(name="rs_x", category="Math-OE", group="reasoning_suite", dataset_path="x", dataset_name=None,
                  split="test", size=1, judge_prompt="default", question=str, gold=str, kind="essay")
+
+
+def _rs_eval(*args: str, cwd: Path) -> "subprocess.CompletedProcess[str]":
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "reasoning_suite", "eval", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("tasks, expected", [
+    ("rs_gsm8", "unknown task or group 'rs_gsm8'; did you mean rs_gsm8k"),
+    ("rs_gsm8k,reasoning_suite_extnded", "unknown task or group 'reasoning_suite_extnded'; did you mean reasoning_suite_extended"),
+    ("rs_math_oe,rs_nothing_like_it", "unknown task or group 'rs_nothing_like_it'; `reasoning-suite tasks`"),
+])
+def test_eval_refuses_an_unknown_suite_task_in_one_line_before_lm_eval(tmp_path, tasks, expected):
+    """The real entry point: one line on stderr, no traceback, lm-eval never started."""
+    proc = _rs_eval("--offline", "--model", "hf", "--model_args", "pretrained=gpt2", "--tasks", tasks, cwd=tmp_path)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("path", ["./no_such_ckpt", "{tmp}/missing/final", "runs/a/b", "~/no-such-reasoning-suite-ckpt"])
+def test_eval_refuses_a_missing_local_checkpoint_in_one_line_before_lm_eval(tmp_path, path):
+    path = path.format(tmp=tmp_path)
+    proc = _rs_eval("--offline", "--model", "hf", "--model_args", f"pretrained={path},dtype=float32",
+                    "--tasks", "rs_gsm8k", cwd=tmp_path)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"--model_args pretrained={path}: no such local checkpoint" in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_eval_checks_leave_hub_ids_existing_paths_and_other_names_to_lm_eval(tmp_path):
+    (tmp_path / "ckpt").mkdir()
+    commands.check_local_checkpoints(f"pretrained={tmp_path / 'ckpt'},dtype=float32")
+    commands.check_local_checkpoints("pretrained=./ckpt".replace("./", str(tmp_path) + "/"))
+    commands.check_local_checkpoints("pretrained=HuggingFaceTB/SmolLM2-135M-Instruct,peft=org/adapter")
+    commands.check_local_checkpoints("model=gpt-4o,base_url=http://localhost:8000/v1/completions")
+    commands.check_local_checkpoints('{"pretrained": "./x"}')  # lm-eval's JSON form: its own checks
+    commands.check_local_checkpoints(None)
+    commands.check_task_names(["rs_gsm8k", "reasoning_suite", "rs_math_oe", "gsm8k", "rs_*", "my/rs_task.yaml", ""])
+    with pytest.raises(UserError, match="peft=/nope/adapter"):
+        commands.check_local_checkpoints("pretrained=gpt2,peft=/nope/adapter")
