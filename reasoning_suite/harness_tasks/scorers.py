@@ -20,13 +20,15 @@ per sample the k answers' statuses, per task the share that timed out or failed 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from reasoning_suite.core.score import UNSCORED_METRIC, Score, agg_unscored
 from reasoning_suite.harness_tasks import scoring as S
 
-if TYPE_CHECKING:  # the registry imports this module
-    from reasoning_suite.harness_tasks.registry import TaskInfo
+# A kind's functions receive the task's `registry.TaskInfo` (its gold, its mc_view); the name is
+# not imported (not even for type checking): the registry imports this module, and the layer
+# contracts (tests/test_import_contracts.py) forbid a cycle between siblings.
+TaskInfo = Any
 
 
 def agg_inst_level_acc(items: list) -> float:
@@ -54,7 +56,7 @@ UNSCORED = Metric(UNSCORED_METRIC, agg_unscored, higher_is_better=False)
 COMMON_METRICS: tuple[Metric, ...] = (HAS_ANSWER, UNSCORED)
 
 # What a kind's function returns for one answer: its own metrics (the kind's `own`) and the Score.
-ScoreFn = Callable[["TaskInfo", dict, "str | None"], "tuple[dict[str, Any], Score]"]
+ScoreFn = Callable[[TaskInfo, dict, "str | None"], "tuple[dict[str, Any], Score]"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class ScorerKind:
     def metric_names(self) -> list[str]:
         return [m.name for m in self.metrics]
 
-    def score(self, info: "TaskInfo", doc: dict, answer: str | None) -> tuple[dict[str, Any], Score]:
+    def score(self, info: TaskInfo, doc: dict, answer: str | None) -> tuple[dict[str, Any], Score]:
         """(the kind's own metrics of one final answer plus `has_answer`, its Score); "" (the
         filter's "no final answer") and blank answers count as no answer."""
         answer = answer if answer and answer.strip() else None
@@ -100,40 +102,40 @@ def _acc(score: Score) -> tuple[dict[str, Any], Score]:
     return {"acc": float(score.value)}, score
 
 
-def _mc(info: "TaskInfo", doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
+def _mc(info: TaskInfo, doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
     view = info.mc_view(doc)
     return _acc(S.mc_score(pred, view.gold, list(view.options), letters=view.letters))
 
 
-def _winogrande(info: "TaskInfo", doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
+def _winogrande(info: TaskInfo, doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
     view = info.mc_view(doc)
     return _acc(S.winogrande_score(pred, view.gold, view.options[0], view.options[1]))
 
 
-def _math(info: "TaskInfo", doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
+def _math(info: TaskInfo, doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
     return _acc(S.math_score(pred, info.gold(doc)))
 
 
-def _scibench(info: "TaskInfo", doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
+def _scibench(info: TaskInfo, doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
     gold = info.gold(doc)
     return _acc(S.number_with_unit_score(pred, gold.number, gold.unit))
 
 
-def _yesno(info: "TaskInfo", doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
+def _yesno(info: TaskInfo, doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
     return _acc(S.yes_no_score(pred, info.gold(doc)))
 
 
-def _span(info: "TaskInfo", doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
+def _span(info: TaskInfo, doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
     score, f1 = S.span_score(pred, info.gold(doc))
     return {"acc": float(score.value), "f1": float(f1)}, score
 
 
-def _summary(info: "TaskInfo", doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
+def _summary(info: TaskInfo, doc: dict, pred: str | None) -> tuple[dict[str, Any], Score]:
     score, m = S.summary_score(pred, info.gold(doc))
     return {"rougeL": float(m["rougeL"]), "bleu": float(m["bleu"])}, score
 
 
-def _ifeval(info: "TaskInfo", doc: dict, answer: str | None) -> tuple[dict[str, Any], Score]:
+def _ifeval(info: TaskInfo, doc: dict, answer: str | None) -> tuple[dict[str, Any], Score]:
     score, metrics = S.ifeval_score(answer, doc)
     return {"acc": float(bool(metrics["prompt_level_strict_acc"])), **metrics}, score
 
