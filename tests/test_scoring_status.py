@@ -2,7 +2,8 @@
 
 Each test breaks the scorer's environment for real (a dependency made unimportable, a worker
 that dies or answers garbage, a checker that raises, a comparison past its deadline) and
-checks the status, down to the `status_<name>` fractions of an lm-eval results JSON.
+checks the status, down to the `unscored` share of an lm-eval results JSON and the breakdown in
+its logged samples.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def test_summary_task_reports_the_error_in_its_status_metrics(monkeypatch):
         out = process_results_for("rs_c_code_summarization", doc, [["\\boxed{returns the sum of two integers}"]])
     finally:
         summaries._rouge.cache_clear()
-    assert out["status_error"] == 1.0 and out["status_incorrect"] == 0.0
+    assert out["unscored"] == ["error"]
     assert out["rougeL"] == 0.0 and out["has_answer"] == 1.0
 
 
@@ -177,12 +178,22 @@ def test_a_forced_timeout_reaches_the_lm_eval_results_json(monkeypatch, tmp_path
         results = lm_eval.simple_evaluate(model=CannedLM(script), tasks=["rs_math_500"], task_manager=tm, log_samples=True)
     tracker = EvaluationTracker(output_path=str(tmp_path))
     tracker.save_results_aggregated(results=results, samples=results["samples"])
+    tracker.save_results_samples(task_name="rs_math_500", samples=results["samples"]["rs_math_500"])
     [path] = list(tmp_path.rglob("results_*.json"))
     res = json.loads(path.read_text())["results"]["rs_math_500"]
     n = len(docs)
-    assert status_counts(res, n) == {"correct": n - 2, "incorrect": 0, "no_answer": 1, "timeout": 1, "error": 0}
+    # lm-eval's table: one status row (the unscored share), no status_<name> rows
+    assert res["unscored,none"] == pytest.approx(1 / n)
+    assert not [k for k in res if k.startswith("status_")]
+    assert status_counts(res, n) == {}
+    # the breakdown: in the logged samples, read back by the reports' one reader
+    from reasoning_suite.core.logged_run import discover
+
+    [run] = discover([tmp_path])
+    assert run.tasks["rs_math_500"].status_counts() == {
+        "correct": n - 2, "incorrect": 0, "no_answer": 1, "timeout": 1, "error": 0}
     assert res["acc,none"] == pytest.approx((n - 2) / n)
     assert res["has_answer,none"] == pytest.approx((n - 1) / n)
     assert any("rs_math_500: answer timeout #1" in r.getMessage() for r in caplog.records)
     assert process.FAILURES.summary() == [
-        "rs_math_500: 1 answer(s) timeout (not scored; see status_timeout / status_error in the results)"]
+        "rs_math_500: 1 answer(s) timeout (not scored; counted in `unscored`, each answer's status in the logged samples)"]

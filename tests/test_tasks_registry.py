@@ -136,8 +136,7 @@ def test_process_results_averages_repeats_and_concatenates_inst_lists():
 
     doc = _rows("rs_gsm8k")[0]
     out = process_results_for("rs_gsm8k", doc, [["\\boxed{31}", "\\boxed{30}", None, "31"]])
-    assert out == {"acc": 0.25, "has_answer": 0.5, "status_correct": 0.25, "status_incorrect": 0.25,
-                   "status_no_answer": 0.5, "status_timeout": 0.0, "status_error": 0.0}
+    assert out == {"acc": 0.25, "has_answer": 0.5, "unscored": ["correct", "incorrect", "no_answer", "no_answer"]}
     ife = _rows("rs_ifeval")[0]
     out = process_results_for("rs_ifeval", ife, [["no commas here", "a, b", None]])
     assert out["inst_level_strict_acc"] == [True, False, False]
@@ -345,3 +344,97 @@ def test_lm_eval_cli_skips_the_builtin_index_only_for_our_tasks(monkeypatch):
     monkeypatch.setattr(lm_eval.tasks, "TaskManager", original)
     lm_eval_cli.main(["--model", "hf", "--tasks", "rs_gsm8k,hellaswag"])
     assert made[-1] is original  # lm-eval's own full index, untouched
+
+
+def test_a_tasks_scorer_kind_is_the_one_owner_of_its_metrics_and_primary_metric():
+    """The generated YAML's metric_list, what process_results returns and the primary metric
+    the reports read all come from the task's `ScorerKind`: a second list would disagree here."""
+    from reasoning_suite.harness_tasks.process import process_results_for
+    from reasoning_suite.harness_tasks.registry import primary_metric
+    from reasoning_suite.harness_tasks.scorers import SCORERS
+
+    assert {info.kind for info in TASKS.values()} == set(SCORERS)  # every kind is used, none undeclared
+    for name, info in TASKS.items():
+        kind = SCORERS[info.kind]
+        text = (Path(tasks_dir()) / f"{name}.yaml").read_text()
+        assert build_yaml.yaml_metrics(text) == kind.metric_names, name
+        assert build_yaml.task_metrics(info) == kind.metric_names, name
+        assert info.primary_metric == kind.primary == primary_metric(name), name
+        assert info.primary_metric in kind.metric_names, name
+        doc = _rows(name)[0]
+        out = process_results_for(name, doc, [["\\boxed{x}", None]])
+        assert set(out) == set(kind.metric_names), name  # lm-eval aggregates exactly what is scored
+        assert out["has_answer"] == 0.5, name
+    # the template carries no metric_list: a task's own replaces it, so a second one would only drift
+    assert "metric_list" not in (Path(tasks_dir()) / build_yaml.TEMPLATE).read_text()
+    assert "metric:" not in (Path(tasks_dir()) / build_yaml.TEMPLATE).read_text()
+
+
+def test_the_code_summary_task_reports_rougeL_never_acc():
+    """The extended suite's Code category: rougeL is the summary's score, so `acc` of Code is
+    rs_mmlu_pro_code's alone and the suite's `acc` is not lm-eval's group mean."""
+    from reasoning_suite.harness_tasks.process import process_results_for
+
+    info = TASKS["rs_c_code_summarization"]
+    assert info.primary_metric == "rougeL"
+    assert "acc" not in info.scorer.metric_names
+    out = process_results_for(info.name, _rows(info.name)[0], [["\\boxed{returns the sum}"]])
+    assert "acc" not in out and 0.0 <= out["rougeL"] <= 1.0
+    kept, dropped = build_yaml.group_metrics("reasoning_suite_extended")
+    assert "acc" in dropped and "acc" not in kept
+
+
+def test_an_unknown_scorer_kind_is_refused_where_the_task_is_declared():
+    from reasoning_suite.harness_tasks.registry import TaskInfo
+
+    with pytest.raises(ValueError, match="unknown scorer kind 'essay'"):
+        TaskInfo(name="rs_x", category="Math-OE", group="reasoning_suite", dataset_path="x", dataset_name=None,
+                 split="test", size=1, judge_prompt="default", question=str, gold=str, kind="essay")
+
+
+def _rs_eval(*args: str, cwd: Path) -> "subprocess.CompletedProcess[str]":
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "reasoning_suite", "eval", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("tasks, expected", [
+    ("rs_gsm8", "unknown task or group 'rs_gsm8'; did you mean rs_gsm8k"),
+    ("rs_gsm8k,reasoning_suite_extnded", "unknown task or group 'reasoning_suite_extnded'; did you mean reasoning_suite_extended"),
+    ("rs_math_oe,rs_nothing_like_it", "unknown task or group 'rs_nothing_like_it'; `reasoning-suite tasks`"),
+])
+def test_eval_refuses_an_unknown_suite_task_in_one_line_before_lm_eval(tmp_path, tasks, expected):
+    """The real entry point: one line on stderr, no traceback, lm-eval never started."""
+    proc = _rs_eval("--offline", "--model", "hf", "--model_args", "pretrained=gpt2", "--tasks", tasks, cwd=tmp_path)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("path", ["./no_such_ckpt", "{tmp}/missing/final", "runs/a/b", "~/no-such-reasoning-suite-ckpt"])
+def test_eval_refuses_a_missing_local_checkpoint_in_one_line_before_lm_eval(tmp_path, path):
+    path = path.format(tmp=tmp_path)
+    proc = _rs_eval("--offline", "--model", "hf", "--model_args", f"pretrained={path},dtype=float32",
+                    "--tasks", "rs_gsm8k", cwd=tmp_path)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"--model_args pretrained={path}: no such local checkpoint" in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_eval_checks_leave_hub_ids_existing_paths_and_other_names_to_lm_eval(tmp_path):
+    (tmp_path / "ckpt").mkdir()
+    commands.check_local_checkpoints(f"pretrained={tmp_path / 'ckpt'},dtype=float32")
+    commands.check_local_checkpoints("pretrained=./ckpt".replace("./", str(tmp_path) + "/"))
+    commands.check_local_checkpoints("pretrained=HuggingFaceTB/SmolLM2-135M-Instruct,peft=org/adapter")
+    commands.check_local_checkpoints("model=gpt-4o,base_url=http://localhost:8000/v1/completions")
+    commands.check_local_checkpoints('{"pretrained": "./x"}')  # lm-eval's JSON form: its own checks
+    commands.check_local_checkpoints(None)
+    commands.check_task_names(["rs_gsm8k", "reasoning_suite", "rs_math_oe", "gsm8k", "rs_*", "my/rs_task.yaml", ""])
+    with pytest.raises(UserError, match="peft=/nope/adapter"):
+        commands.check_local_checkpoints("pretrained=gpt2,peft=/nope/adapter")

@@ -4,7 +4,7 @@ Category and overall numbers are `core.aggregate`'s (category = mean of its task
 overall = mean of the categories that ran), the same as the judge report and lm-eval's groups.
 One row per run: runs of one model in different settings (zero-/few-shot, chat template,
 thinking, repeats) are separate rows. "unscored" counts the answers the rule scorer could not
-score (timeout + error, from lm-eval's `status_<name>` metrics); "–" for runs made before
+score (timeout + error, from the logged samples' `unscored` statuses); "–" for runs made before
 statuses existed, never 0.
 
 Rendered four ways from one frame: a rich terminal table, Markdown, CSV and a single

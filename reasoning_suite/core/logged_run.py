@@ -211,12 +211,15 @@ class TaskLog:
         return sum(len(responses(s)) for s in self.iter_samples())
 
     def status_counts(self) -> dict[str, int]:
-        """Answers per scoring status (`core.score.status_counts` on the task's results);
-        empty for a run made before statuses existed or without a results file."""
-        from reasoning_suite.core.score import status_counts
+        """Answers per scoring status over the whole run: from the logged samples' `unscored`
+        lists (`core.score.count_statuses`; streamed from the file, so never cut by `judge
+        --limit`), or for a run made before them from its results' `status_<name>` fractions
+        (`core.score.status_counts`); empty for a run made before statuses existed."""
+        from reasoning_suite.core.score import count_statuses, status_counts
 
         result = self.result
-        return status_counts(result, self.n_answers) if result else {}
+        old = status_counts(result, self.n_answers) if result else {}
+        return old or count_statuses(iter_samples(self.samples_path))
 
     @property
     def num_fewshot(self) -> int | None:

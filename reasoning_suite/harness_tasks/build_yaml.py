@@ -22,7 +22,6 @@ from pathlib import Path
 from reasoning_suite.config_parsing import option
 from reasoning_suite.core.answer import FINAL_ANSWER_FILTER, THINKING_MODES
 from reasoning_suite.core.lengths import GENERATION_BUDGET
-from reasoning_suite.core.score import Status
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks import offline_tasks_dir, prompts as P, tasks_dir
 from reasoning_suite.harness_tasks.registry import (
@@ -33,8 +32,8 @@ from reasoning_suite.harness_tasks.registry import (
     TASKS,
     TaskInfo,
 )
+from reasoning_suite.harness_tasks.scorers import Metric
 
-MOD = "reasoning_suite.harness_tasks.process"
 FUNCTIONS_MOD = "reasoning_suite.harness_tasks.task_functions"
 FUNCTIONS_FILE = Path(__file__).resolve().parent / "task_functions.py"
 TEMPLATE = "_rs_template_yaml"
@@ -64,14 +63,10 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _metric(name: str, aggregation: str = "mean", higher_is_better: bool = True) -> str:
-    return (f"  - metric: {name}\n    aggregation: {aggregation}\n"
-            f"    higher_is_better: {'true' if higher_is_better else 'false'}\n")
-
-
-def _status_metrics() -> str:
-    """`status_<name>` for every status of `core.score`: the fraction of answers in it."""
-    return "".join(_metric(s.metric, higher_is_better=s is Status.CORRECT) for s in Status)
+def _metric(metric: Metric) -> str:
+    agg = metric.aggregation if isinstance(metric.aggregation, str) else _ref(metric.aggregation)
+    return (f"  - metric: {metric.name}\n    aggregation: {agg}\n"
+            f"    higher_is_better: {'true' if metric.higher_is_better else 'false'}\n")
 
 
 def _generation_kwargs(kwargs: dict[str, object]) -> str:
@@ -91,7 +86,7 @@ def render_filter(info: TaskInfo, *, thinking: str = "auto", fewshot: bool = Fal
 
 
 def render_template() -> str:
-    """Settings shared by every task: the paper's decoding, our filter, the common metrics."""
+    """Settings shared by every task: the paper's decoding (each task's metrics are its scorer kind's)."""
     return HEADER + (
         "output_type: generate_until\n"
         "# Zero-shot unless --num_fewshot N (an explicit 0 here would make lm-eval ignore that flag).\n"
@@ -104,26 +99,14 @@ def render_template() -> str:
         "# string but end-of-sequence, so reasoning is never cut. The one stop is ChatML's end of turn\n"
         "# (never empty: API backends send it as `stop`, and servers reject `[]`). Override with --gen_kwargs.\n"
         + _generation_kwargs(GENERATION_KWARGS) +
-        "metric_list:\n" + _metric("acc") + _metric("has_answer") + _status_metrics() +
         f"metadata:\n  version: {VERSION}\n"
     )
 
 
-def _metrics_for(info: TaskInfo) -> str:
-    """A task's own metric_list (it replaces the template's, so it repeats the statuses)."""
-    if info.kind == "span":
-        return "metric_list:\n" + _metric("acc") + _metric("f1") + _metric("has_answer") + _status_metrics()
-    if info.kind == "summary":
-        return "metric_list:\n" + _metric("rougeL") + _metric("bleu") + _metric("has_answer") + _status_metrics()
-    if info.kind == "ifeval":
-        agg = f"!function {MOD}.agg_inst_level_acc"
-        return (
-            "metric_list:\n" + _metric("acc") + _metric("has_answer")
-            + _metric("prompt_level_strict_acc") + _metric("inst_level_strict_acc", agg)
-            + _metric("prompt_level_loose_acc") + _metric("inst_level_loose_acc", agg)
-            + _status_metrics()
-        )
-    return ""  # the template's acc + has_answer + statuses
+def render_metrics(info: TaskInfo) -> str:
+    """A task's metric_list: its scorer kind's metrics, each with its aggregation and direction."""
+    return (f"# The metrics of scorer kind {info.kind!r} (harness_tasks.scorers.SCORERS).\nmetric_list:\n"
+            + "".join(_metric(m) for m in info.scorer.metrics))
 
 
 def _yaml_block(value: object, indent: int) -> str:
@@ -177,7 +160,7 @@ def render_task(info: TaskInfo) -> str:
         f"doc_to_target: !function {FUNCTIONS_MOD}.{name}_target\n",
         f"process_results: !function {FUNCTIONS_MOD}.{name}_results\n",
         render_filter(info),
-        _metrics_for(info),
+        render_metrics(info),
     ]
     return "".join(lines)
 
@@ -222,9 +205,13 @@ _METRIC_LINE = re.compile(r"^\s*- metric: (\S+)\s*$", re.M)
 
 
 def task_metrics(info: TaskInfo) -> list[str]:
-    """The metrics a task's YAML asks lm-eval for (its own metric_list, else the template's)."""
-    own = _METRIC_LINE.findall(_metrics_for(info))
-    return own or _METRIC_LINE.findall(render_template())
+    """The metrics a task's YAML asks lm-eval for: its scorer kind's."""
+    return info.scorer.metric_names
+
+
+def yaml_metrics(text: str) -> list[str]:
+    """The metric names of a rendered YAML's `metric_list` (tests read the generated files with it)."""
+    return _METRIC_LINE.findall(text)
 
 
 def group_metrics(group: str) -> tuple[list[str], list[str]]:

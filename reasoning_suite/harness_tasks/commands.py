@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -109,6 +110,8 @@ def build_eval_command(argv: list[str]) -> list[str]:
             "lm_eval directly with --include_path \"$(reasoning-suite tasks-dir)\""
         )
     tasks = (_option_value(rest, "--tasks") or "").split(",")
+    check_task_names(tasks)
+    check_local_checkpoints(_option_value(rest, "--model_args"))
     if not ours.offline and {"reasoning_suite_extended", "rs_c_code_summarization"} & set(tasks):
         from reasoning_suite.harness_tasks.data import C_CODE_ENV
 
@@ -127,6 +130,52 @@ def build_eval_command(argv: list[str]) -> list[str]:
     # lm-eval's CLI, indexing only our tasks when no other is asked for (lm_eval_cli: 14.7 s saved)
     return [sys.executable, "-m", "reasoning_suite.harness_tasks.lm_eval_cli", *rest, "--include_path",
             include_dir(ours.offline, ours.run_options(fewshot=ours.fewshot or _base_fewshot(rest)))]
+
+
+# Names in our namespace: a name that starts with one of these and is not ours is a typo, which
+# lm-eval would only report after loading its index, as a traceback.
+_OUR_PREFIXES = ("rs_", "reasoning_suite")
+# A hub id: `name` or `org/name` (letters, digits, `-`, `_`, `.`; not starting with a dot).
+_HUB_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\-]*)?$")
+# --model_args keys whose value is a model or adapter (a hub id or a local directory).
+_CHECKPOINT_KEYS = ("pretrained", "peft", "delta")
+
+
+def check_task_names(tasks: list[str]) -> None:
+    """Every `rs_...` / `reasoning_suite...` name of `--tasks` is one of our tasks or groups; a
+    one-line UserError (with the closest names) before lm-eval starts, not its traceback. Other
+    names, globs and YAML paths are lm-eval's to check."""
+    import difflib
+
+    from reasoning_suite.harness_tasks.registry import GROUPS, TASKS
+
+    known = [*GROUPS, *TASKS]
+    for name in (t.strip() for t in tasks):
+        if not name.startswith(_OUR_PREFIXES) or name in known or any(c in name for c in "*?[/") \
+                or name.endswith((".yaml", ".yml")):
+            continue
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        raise UserError(f"--tasks: unknown task or group {name!r}; {hint}`reasoning-suite tasks` lists the suite's")
+
+
+def check_local_checkpoints(model_args: str | None) -> None:
+    """A `pretrained=` (or `peft=`) value of `--model_args` that is not a hub id (`name`,
+    `org/name`) is a local path; one that does not exist is a one-line UserError before lm-eval
+    starts (it would load its index, then fail inside transformers with a traceback)."""
+    from pathlib import Path
+
+    from reasoning_suite.core.logged_run import parse_model_args
+
+    if not model_args or model_args.lstrip().startswith("{"):
+        return  # none, or lm-eval's JSON form (its own checks)
+    for key, value in parse_model_args(model_args).items():
+        if key not in _CHECKPOINT_KEYS or not value or _HUB_ID.match(value):
+            continue
+        path = Path(value).expanduser()
+        if not path.exists():
+            raise UserError(f"--model_args {key}={value}: no such local checkpoint ({path.resolve()} does not exist; "
+                            "a hub model is named ORG/NAME)")
 
 
 def _base_fewshot(args: list[str]) -> bool:

@@ -9,10 +9,11 @@ which call the generic functions here with the task's name; dataset-specific fun
 - the `rs_final_answer` filter keeps *all* k responses of a doc (lm-eval's default `take_first`
   would drop all but one when `repeats > 1`) and reduces each to its final answer by the one
   rule, `core.answer.final_answer`, in the run's mode (its `thinking` and `fewshot` arguments);
-- `process_results` scores each of the k answers and returns the mean, so `acc` is a number in
-  [0, 1] per doc, and lm-eval's `mean` aggregation gives the task score. Next to the metrics it
-  returns `status_<name>` (`reasoning_suite.core.score`): the fraction of the k answers in each
-  status, so a task's results carry how many answers timed out or could not be scored.
+- `process_results` scores each of the k answers with the task's scorer kind (`scorers.SCORERS`,
+  which also declares the metrics and their aggregation) and returns the mean, so `acc` is a
+  number in [0, 1] per doc, and lm-eval's `mean` aggregation gives the task score. Next to the metrics it
+  returns `unscored` (`reasoning_suite.core.score`): the k answers' statuses, which lm-eval's
+  table shows as the share of answers that timed out or could not be scored.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from lm_eval.api.filter import Filter
 from lm_eval.api.registry import register_filter
 
 from reasoning_suite.core.answer import FINAL_ANSWER_FILTER, THINKING_MODES, RunMode
-from reasoning_suite.core.score import SCORED, Score, status_metrics
+from reasoning_suite.core.score import SCORED, UNSCORED_METRIC, Score, sample_statuses
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.registry import TASKS, TaskInfo, answer_rule
 
@@ -69,7 +70,7 @@ def task_target(task: str, doc: dict) -> str:
     return TASKS[task].target(doc)
 
 
-# --------------------------------------------------------------------------- scoring per kind
+# --------------------------------------------------------------------------- scoring
 
 def _answers(results: list) -> list[str | None]:
     """lm-eval passes `[filtered_resps]`; ours is the list of k final answers."""
@@ -83,57 +84,19 @@ def _mean(values: list[float]) -> float:
     return float(sum(values) / len(values)) if values else 0.0
 
 
-def _score_answer(info: TaskInfo, doc: dict, answer: str | None) -> tuple[dict[str, Any], Score]:
-    """(metrics of one final answer, its Score); the metrics' keys as in DATAFLOW §1."""
-    from reasoning_suite.harness_tasks import scoring as S
-
-    kind = info.kind
-    answer = answer if answer and answer.strip() else None  # "" from the filter: no final answer
-    if kind == "ifeval":
-        score, metrics = S.ifeval_score(answer, doc)
-        out = dict(metrics)
-        out["acc"] = float(bool(out["prompt_level_strict_acc"]))
-        out["has_answer"] = float(answer is not None)
-        return out, score
-
-    pred = S.extract_boxed(answer)
-    has = float(pred is not None)
-    if kind == "summary":
-        score, m = S.summary_score(pred, info.gold(doc))
-        return {"rougeL": float(m["rougeL"]), "bleu": float(m["bleu"]), "has_answer": has}, score
-    if kind == "span":
-        score, f1 = S.span_score(pred, info.gold(doc))
-        return {"acc": float(score.value), "f1": float(f1), "has_answer": has}, score
-    if kind == "winogrande":
-        view = info.mc_view(doc)
-        score = S.winogrande_score(pred, view.gold, view.options[0], view.options[1])
-    elif kind == "mc":
-        view = info.mc_view(doc)
-        score = S.mc_score(pred, view.gold, list(view.options), letters=view.letters)
-    elif kind == "math":
-        score = S.math_score(pred, info.gold(doc))
-    elif kind == "scibench":
-        gold = info.gold(doc)
-        score = S.number_with_unit_score(pred, gold.number, gold.unit)
-    elif kind == "yesno":
-        score = S.yes_no_score(pred, info.gold(doc))
-    else:  # pragma: no cover - registry and this function are edited together
-        raise ValueError(f"unknown scorer kind {kind!r} for {info.name}")
-    return {"acc": float(score.value), "has_answer": has}, score
-
-
 def score_one(info: TaskInfo, doc: dict, answer: str | None) -> dict[str, Any]:
     """Score one final answer (already think-stripped) against a doc; keys as in DATAFLOW §1,
-    plus `status_<name>` (1.0 for this answer's status, 0.0 for the others)."""
-    out, score = _score_answer(info, doc, answer)
-    out.update(status_metrics([score]))
+    plus `unscored` (this answer's status, in a list of one)."""
+    out, score = info.scorer.score(info, doc, answer)
+    out[UNSCORED_METRIC] = sample_statuses([score])
     return out
 
 
 class _FailureLog:
     """Answers that could not be scored (TIMEOUT, ERROR), counted per task for the run's log.
 
-    The results JSON carries them as `status_timeout` / `status_error`; this only makes them
+    The results JSON carries their share as `unscored` (each answer's status is in the logged
+    samples); this only makes them
     impossible to miss: a warning for the first few per task, and a summary line per task
     when the process exits (after lm-eval has printed its table)."""
 
@@ -151,13 +114,14 @@ class _FailureLog:
             n = self.counts[task][score.status]
         if n <= self.FIRST:
             logger.warning("%s: answer %s #%d in this task (%s); counted in %s, not as wrong",
-                           task, score.status.value, n, score.detail or "no detail", score.status.metric)
+                           task, score.status.value, n, score.detail or "no detail", UNSCORED_METRIC)
 
     def summary(self) -> list[str]:
         with self._lock:
             items = sorted((t, dict(c)) for t, c in self.counts.items() if c)
         return [f"{task}: " + ", ".join(f"{n} answer(s) {s.value}" for s, n in sorted(c.items(), key=lambda x: x[0].value))
-                + " (not scored; see status_timeout / status_error in the results)" for task, c in items]
+                + f" (not scored; counted in `{UNSCORED_METRIC}`, each answer's status in the logged samples)"
+                for task, c in items]
 
     def report(self) -> None:
         for line in self.summary():
@@ -170,9 +134,9 @@ atexit.register(FAILURES.report)
 
 def process_results_for(task: str, doc: dict, results: list) -> dict[str, Any]:
     """Score the k answers of one doc and average them (lists are concatenated: ifeval
-    inst-level); `status_<name>` is the fraction of the k answers in each status."""
+    inst-level) with the task's scorer kind; `unscored` is the list of the k answers' statuses."""
     info = TASKS[task]
-    scored = [_score_answer(info, doc, a) for a in _answers(results)]
+    scored = [info.scorer.score(info, doc, a) for a in _answers(results)]
     out: dict[str, Any] = {}
     for key in scored[0][0]:
         values = [m[key] for m, _ in scored]
@@ -183,12 +147,6 @@ def process_results_for(task: str, doc: dict, results: list) -> dict[str, Any]:
     scores = [score for _, score in scored]
     for score in scores:
         FAILURES.note(task, score)
-    out.update(status_metrics(scores))
+    out[UNSCORED_METRIC] = sample_statuses(scores)
     return out
 
-
-def agg_inst_level_acc(items: list) -> float:
-    """IFEval instruction-level accuracy: lm-eval's own aggregation (flatten, then mean)."""
-    from lm_eval.tasks.ifeval.utils import agg_inst_level_acc as _agg
-
-    return _agg(items)

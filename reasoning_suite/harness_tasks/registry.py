@@ -14,6 +14,7 @@ from reasoning_suite.core.aggregate import Grouping
 from reasoning_suite.core.answer import AnswerRule, FewshotCut, RunMode, check_thinking_mode, mode_from_task_config
 from reasoning_suite.harness_tasks import prompts as P
 from reasoning_suite.harness_tasks import data as D
+from reasoning_suite.harness_tasks.scorers import ScorerKind, scorer
 
 CORE_GROUP = "reasoning_suite"
 EXTENDED_GROUP = "reasoning_suite_extended"
@@ -71,7 +72,7 @@ class TaskInfo:
     target: Callable[[dict], str] | None = None  # None: the (first) gold boxed
     # Beyond the DATAFLOW contract: what the YAMLs and the `tasks` table need.
     instruction: str = ""
-    kind: str = "mc"  # scorer family: mc, winogrande, math, span, ifeval, summary, scibench, yesno
+    kind: str = "mc"  # scorer kind (scorers.SCORERS): its scoring function, metrics and primary metric
     fewshot_split: str | None = None  # None: `fewshot_samples` (ifeval); same as split: the doc itself is excluded
     fewshot_samples: Callable[[], list[dict]] | None = None  # hand-written examples (module-level function)
     process_docs: Callable[[Any], Any] | None = None  # lm-eval `process_docs` (module-level function)
@@ -91,11 +92,10 @@ class TaskInfo:
     select_rows: Callable[..., Any] | None = None
     subset: str = ""  # human-readable filter applied to the split (subject/category)
     notes: str = ""
-    primary_metric: str = "acc"
 
     def __post_init__(self) -> None:
         mc_view = self.mc_view
-        if (self.kind in ("mc", "winogrande")) != (mc_view is not None):
+        if self.scorer.multiple_choice != (mc_view is not None):
             raise ValueError(f"{self.name}: kind {self.kind!r} and mc_view disagree")
         if self.gold is None:
             if mc_view is None:
@@ -111,6 +111,16 @@ class TaskInfo:
             object.__setattr__(self, "target", lambda doc: P.boxed(_first(gold(doc))))
         if not self.samples:
             object.__setattr__(self, "samples", self.name)
+
+    @property
+    def scorer(self) -> ScorerKind:
+        """The task's scorer kind (scorers.SCORERS): how its answers are scored and reported."""
+        return scorer(self.kind)
+
+    @property
+    def primary_metric(self) -> str:
+        """The metric the task's rule score is reported under: its scorer kind's."""
+        return self.scorer.primary
 
     def load_kwargs(self) -> dict[str, Any]:
         """The lm-eval `dataset_kwargs` of the task: its dataset kwargs plus the revision."""
@@ -179,7 +189,7 @@ _TASK_LIST: list[TaskInfo] = [
     _t(name="rs_squad", category="General-OE", group=CORE_GROUP,
        dataset_path="rajpurkar/squad", dataset_name=None, split="validation", size=10570,
        judge_prompt="default", question=P.question_squad, gold=P.squad_golds,
-       instruction=P.SPAN, kind="span", fewshot_split="train", primary_metric="acc"),
+       instruction=P.SPAN, kind="span", fewshot_split="train"),
     _t(name="rs_coqa", category="General-OE", group=CORE_GROUP,
        dataset_path="EleutherAI/coqa", dataset_name=None, split="validation", size=7983,
        judge_prompt="default", question=P.question_coqa, gold=P.coqa_golds,
@@ -253,7 +263,7 @@ _TASK_LIST: list[TaskInfo] = [
     _t(name="rs_c_code_summarization", category="Code", group=EXTENDED_GROUP,
        dataset_path="env:" + D.C_CODE_ENV, dataset_name=None, split="test", size=None,
        judge_prompt="default", question=P.question_code, gold=P.gold_code_summary,
-       instruction=P.CODE_SUMMARY, kind="summary", fewshot_split="train", primary_metric="rougeL",
+       instruction=P.CODE_SUMMARY, kind="summary", fewshot_split="train",
        custom_dataset=D.load_c_code_summarization,
        notes="Liu et al. 2021 C code summarization; fields code, summary; path from the environment"),
     _t(name="rs_mmlu_pro_physics", category="Physics", group=EXTENDED_GROUP,
@@ -340,7 +350,8 @@ def logged_answer_rule(task: str, task_config: dict | None, prompts: Iterable[st
 
 
 def primary_metric(task: str) -> str:
-    """The metric a task's rule score is reported under (`TaskInfo.primary_metric`; `acc` for a
-    task the suite does not define). Judge report and analysis read it from here."""
+    """The metric a task's rule score is reported under (its scorer kind's primary metric,
+    `TaskInfo.primary_metric`; `acc` for a task the suite does not define). Judge report and
+    analysis read it from here."""
     info = TASKS.get(task)
     return info.primary_metric if info is not None else "acc"
