@@ -46,7 +46,7 @@ def synthetic_mix(n: int, seed: int = 0) -> list[dict]:
             thinking = _text(rng, min(900, max(40, int(rng.lognormvariate(math.log(220), 0.8)))))
             answer = f"<think>\n{thinking}\n</think>\n\n{_text(rng, rng.randint(10, 40))}"
         rows.append({"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}],
-                     "kind": "ift" if i % 2 == 0 else "reasoning", "phase": 0, "id": f"b{i}"})
+                     "format": "ift" if i % 2 == 0 else "reasoning", "phase": 0, "id": f"b{i}"})
     rng.shuffle(rows)
     return rows
 

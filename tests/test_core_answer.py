@@ -9,10 +9,10 @@ import pytest
 from reasoning_suite.core.answer import (
     AnswerRule,
     FewshotCut,
-    RunMode,
+    AnswerExtraction,
     check_thinking_mode,
     final_answer,
-    mode_from_task_config,
+    extraction_from_task_config,
     prompt_opens_thinking,
     split_response,
     split_thinking,
@@ -117,22 +117,22 @@ def _config(**filter_args) -> dict:
 
 
 def test_mode_from_logged_task_config():
-    assert mode_from_task_config(_config(task="rs_gsm8k", thinking="prompt-opened", fewshot=True)) == RunMode(
+    assert extraction_from_task_config(_config(task="rs_gsm8k", thinking="prompt-opened", fewshot=True)) == AnswerExtraction(
         "prompt-opened", True, told=True)
-    assert mode_from_task_config(_config(task="rs_gsm8k", thinking="auto", fewshot=False)) == RunMode(told=True)
-    assert mode_from_task_config({"filter_list": [{"name": "x", "filter": [{"function": "take_first"}]}]}) == RunMode()
-    assert mode_from_task_config(None) == RunMode()
+    assert extraction_from_task_config(_config(task="rs_gsm8k", thinking="auto", fewshot=False)) == AnswerExtraction(told=True)
+    assert extraction_from_task_config({"filter_list": [{"name": "x", "filter": [{"function": "take_first"}]}]}) == AnswerExtraction()
+    assert extraction_from_task_config(None) == AnswerExtraction()
 
 
 def test_forgotten_thinking_flag_warns_and_keeps_the_told_mode(caplog):
     prompts = ["<|im_start|>assistant\n<think>\n", "<|im_start|>assistant\n<think>\n"]
     with caplog.at_level(logging.WARNING, logger="reasoning_suite.core.answer"):
-        assert check_thinking_mode(RunMode(), prompts, where="run/rs_gsm8k") == 2
+        assert check_thinking_mode(AnswerExtraction(), prompts, where="run/rs_gsm8k") == 2
     assert "--thinking prompt-opened" in caplog.text and "run/rs_gsm8k" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="reasoning_suite.core.answer"):
-        check_thinking_mode(RunMode("prompt-opened", told=True), prompts, where="x")
-        check_thinking_mode(RunMode(), ["plain prompt"], where="y")
+        check_thinking_mode(AnswerExtraction("prompt-opened", told=True), prompts, where="x")
+        check_thinking_mode(AnswerExtraction(), ["plain prompt"], where="y")
     assert caplog.text == ""
     assert prompt_opens_thinking("<|im_start|>assistant\n<think>\n") is True
     assert prompt_opens_thinking("<|im_start|>assistant\n<think>\n\n</think>\n\n") is False

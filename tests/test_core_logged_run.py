@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reasoning_suite.analysis.synthetic import sample_row, write_samples
-from reasoning_suite.core.logged_run import EvalMode, discover, find_one, read_samples, responses
+from reasoning_suite.core.logged_run import EvalSetting, discover, find_one, read_samples, responses
 from reasoning_suite.errors import UserError
 
 GEN = {"until": [], "max_gen_toks": 16}
@@ -45,7 +45,7 @@ def test_lm_eval_layout_results_samples_configs_and_mode(tmp_path):
     log = run.tasks["rs_gsm8k"]
     assert log.results_path == run.results_path and log.result["acc,none"] == 1.0
     assert log.config["num_fewshot"] == 3 and log.n_samples["effective"] == 3 and log.n_answers == 3
-    assert run.mode == EvalMode(num_fewshot=3, chat_template=False, thinking=False, repeats=1) and run.mode.label == "3-shot"
+    assert run.setting == EvalSetting(num_fewshot=3, chat_template=False, thinking=False, repeats=1) and run.setting.label == "3-shot"
     assert len(log.samples) == 3 and responses(log.samples[0]) == ["\\boxed{1}"]
     assert log.status_counts() == {}  # no status_<name> metrics: absent, not zero
 
@@ -72,14 +72,14 @@ def test_newest_per_task_in_one_mode_other_modes_are_other_runs(tmp_path):
     _write(d, f"samples_rs_gsm8k_{ts3}.jsonl", _rows(1))
     _results(d, ts3, {"rs_gsm8k": 1}, shots=3)
     runs = discover([d])
-    assert sorted(r.mode.label for r in runs) == ["0-shot", "3-shot"]
+    assert sorted(r.setting.label for r in runs) == ["0-shot", "3-shot"]
     with pytest.raises(UserError, match="several runs found.*pass one run's directory or results file"):
         find_one([d])
-    assert find_one([d / f"results_{ts3}.json"]).mode.num_fewshot == 3
+    assert find_one([d / f"results_{ts3}.json"]).setting.num_fewshot == 3
     chat = tmp_path / "c"
     _write(chat, f"samples_rs_gsm8k_{TS1}.jsonl", _rows(1, prompt="<|im_start|>assistant\n<think>\n"))
     _results(chat, TS1, {"rs_gsm8k": 1}, chat_template="{{ messages }}")
-    assert find_one([chat]).mode.label == "0-shot chat thinking"
+    assert find_one([chat]).setting.label == "0-shot chat thinking"
 
 
 def test_samples_without_results_file(tmp_path):
@@ -143,13 +143,13 @@ def test_tolerances_flat_resps_and_several_filters(tmp_path):
 
 def test_setting_label_is_in_words_whatever_spelling_lm_eval_logged():
     """The setting column once printed a Python dict (`3-shot {'max_gen_toks': 96}`)."""
-    from reasoning_suite.core.logged_run import EvalMode, canonical_gen_kwargs
+    from reasoning_suite.core.logged_run import EvalSetting, canonical_gen_kwargs
 
     for raw in ({"max_gen_toks": 96}, "{'max_gen_toks': 96}", "max_gen_toks=96"):
-        mode = EvalMode(num_fewshot=3, chat_template=False, gen_kwargs=canonical_gen_kwargs(raw))
+        mode = EvalSetting(num_fewshot=3, chat_template=False, gen_kwargs=canonical_gen_kwargs(raw))
         assert mode.label == "3-shot · 96 new tokens", raw
-    assert EvalMode(num_fewshot=0, chat_template=True).label == "0-shot chat"
-    sampled = EvalMode(num_fewshot=0, chat_template=True, thinking=True, repeats=4,
+    assert EvalSetting(num_fewshot=0, chat_template=True).label == "0-shot chat"
+    sampled = EvalSetting(num_fewshot=0, chat_template=True, thinking=True, repeats=4,
                        gen_kwargs=canonical_gen_kwargs("temperature=0.6,do_sample=True"))
     assert sampled.label == "0-shot chat thinking x4 · sampled · temperature 0.6"
     assert canonical_gen_kwargs({}) is None and canonical_gen_kwargs("") is None

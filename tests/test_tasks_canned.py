@@ -257,7 +257,7 @@ def test_repeats_scores_every_response_and_averages(offline_docs, tmp_path):
 def test_prompt_opened_thinking_needs_a_closing_tag(offline_docs, tmp_path):
     """With `--thinking prompt-opened` (a filter argument of the overlay) a bare answer is no answer;
     the mode is logged in the task's config, where judges and analysis read it back."""
-    from reasoning_suite.core.answer import mode_from_task_config
+    from reasoning_suite.core.answer import extraction_from_task_config
 
     docs = offline_docs["rs_gsm8k"]
     script = {}
@@ -268,13 +268,13 @@ def test_prompt_opened_thinking_needs_a_closing_tag(offline_docs, tmp_path):
                                       task_manager=_overlay(tmp_path, thinking="prompt-opened"))
     assert results["results"]["rs_gsm8k"]["acc,none"] == pytest.approx(0.5)
     assert results["results"]["rs_gsm8k"]["has_answer,none"] == pytest.approx(0.5)
-    mode = mode_from_task_config(results["configs"]["rs_gsm8k"])
+    mode = extraction_from_task_config(results["configs"]["rs_gsm8k"])
     assert mode.template_opened_thinking and mode.told and not mode.fewshot
     # the forgotten flag: the same responses under the default YAMLs count the bare answers
     results = lm_eval.simple_evaluate(model=CannedLM(script), tasks=["rs_gsm8k"],
                                       task_manager=TaskManager(include_path=offline_tasks_dir(), include_defaults=False))
     assert results["results"]["rs_gsm8k"]["acc,none"] == pytest.approx(1.0)
-    assert not mode_from_task_config(results["configs"]["rs_gsm8k"]).template_opened_thinking
+    assert not extraction_from_task_config(results["configs"]["rs_gsm8k"]).template_opened_thinking
 
 
 def test_three_shot_runs_for_every_task(offline_docs, tmp_path):

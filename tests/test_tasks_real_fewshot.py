@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("lm_eval")
 
-from reasoning_suite.core.answer import final_answer, mode_from_task_config  # noqa: E402
+from reasoning_suite.core.answer import final_answer, extraction_from_task_config  # noqa: E402
 from reasoning_suite.harness_tasks import commands  # noqa: E402
 from reasoning_suite.harness_tasks.registry import TASKS  # noqa: E402
 
@@ -48,7 +48,7 @@ def test_base_three_shot_scores_the_real_models_own_answer(real_model_dir, tmp_p
         task_manager=TaskManager(include_path=include, include_defaults=False))
     for task in TASKS_RUN:
         info = TASKS[task]
-        assert mode_from_task_config(res["configs"][task]).fewshot, task
+        assert extraction_from_task_config(res["configs"][task]).fewshot, task
         rule = info.answer_rule(fewshot=True)
         for sample in res["samples"][task]:
             prompt, raw, scored = sample["arguments"][0][0], sample["resps"][0][0], _scored(sample)

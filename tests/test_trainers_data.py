@@ -98,7 +98,7 @@ def test_exact_ratio_counts(ratio, n, expected):
     ids = [f"id{i}" for i in range(n)]
     plan = assign(ids, ratio, "mixed", seed=1)
     assert reasoning_count(ratio, n) == expected
-    assert sum(a.kind == "reasoning" for a in plan) == expected
+    assert sum(a.side == "reasoning" for a in plan) == expected
     assert sorted(a.id for a in plan) == sorted(ids)  # each prompt exactly once
 
 
@@ -108,18 +108,18 @@ def test_mixture_is_reproducible_and_order_independent():
     b = assign(list(reversed(ids)), 0.5, "sequential", seed=3)
     assert a == b
     c = assign(ids, 0.5, "sequential", seed=4)
-    assert {x.id for x in a if x.kind == "reasoning"} != {x.id for x in c if x.kind == "reasoning"}
+    assert {x.id for x in a if x.side == "reasoning"} != {x.id for x in c if x.side == "reasoning"}
 
 
 def test_sequential_puts_ift_first_mixed_interleaves():
     ids = [f"id{i}" for i in range(40)]
     seq = assign(ids, 0.5, "sequential", seed=0)
-    kinds = [a.kind for a in seq]
+    kinds = [a.side for a in seq]
     assert kinds == ["ift"] * 20 + ["reasoning"] * 20
     assert [a.phase for a in seq] == [0] * 20 + [1] * 20
     mixed = assign(ids, 0.5, "mixed", seed=0)
     assert {a.phase for a in mixed} == {0}
-    assert [a.kind for a in mixed] != kinds  # shuffled together
+    assert [a.side for a in mixed] != kinds  # shuffled together
     with pytest.raises(UserError, match="--ratio"):
         assign(ids, 1.5)
 
@@ -131,7 +131,7 @@ def test_build_data_writes_mixture_and_recipe(tmp_path):
     examples, meta2 = read_mixture(out)
     assert meta == meta2 and meta_path(out).exists()
     assert (meta["num_ift"], meta["num_reasoning"]) == (6, 6)
-    assert [e["kind"] for e in examples] == ["ift"] * 6 + ["reasoning"] * 6
+    assert [e["format"] for e in examples] == ["ift"] * 6 + ["reasoning"] * 6
     again = tmp_path / "again.jsonl"
     build(BuildDataConfig(pairs=[str(pairs)], out=str(again), ratio=0.5, order="sequential", seed=7))
     assert again.read_text() == out.read_text()

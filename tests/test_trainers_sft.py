@@ -79,10 +79,10 @@ def test_an_over_long_trace_is_dropped_whole_and_counted_never_cut(tmp_path, tin
 
     from reasoning_suite.trainers.sft_data import prepare, resolve_chat_template
 
-    rows = [{"id": f"s{i}", "kind": "reasoning", "phase": 0, "domain": "math", "messages": [
+    rows = [{"id": f"s{i}", "format": "reasoning", "phase": 0, "domain": "math", "messages": [
         {"role": "user", "content": f"What is {i}+1?"},
         {"role": "assistant", "content": f"<think>{i} plus one.</think> \\boxed{{{i + 1}}}"}]} for i in range(3)]
-    rows.append({"id": "long", "kind": "reasoning", "phase": 0, "domain": "math", "messages": [
+    rows.append({"id": "long", "format": "reasoning", "phase": 0, "domain": "math", "messages": [
         {"role": "user", "content": "What is 9+1?"},
         {"role": "assistant", "content": "<think>" + "counting on and on " * 60 + "</think> \\boxed{10}"}]})
     mix = tmp_path / "mix.jsonl"

@@ -6,8 +6,8 @@ panel's ``judged/`` files next to them (§3) when present; and the training reco
 ``reasoning_suite_run.json`` in the checkpoint directory named by ``pretrained=`` (§4).
 
 A RUN argument is any directory holding lm-eval output (``OUT``, ``OUT/<model>`` or a tree of
-several), or a results file. One run is one model in one evaluation mode: re-runs in the same
-mode merge (newest per task), a zero-shot and a three-shot run stay two runs, and the table's
+several), or a results file. One run is one model in one evaluation setting: re-runs in the same
+setting merge (newest per task), a zero-shot and a three-shot run stay two runs, and the table's
 ``setting`` column says which (e.g. "0-shot chat", "3-shot"). ``LABEL=PATH`` names the runs
 found under PATH.
 """
@@ -31,7 +31,7 @@ from reasoning_suite.core.logged_run import (JUDGED_DIR, JUDGED_RESULTS, RUN_REC
                                              judged_samples_name, discover, gen_kwargs_of, prompt_of, read_json, responses)
 from reasoning_suite.errors import UserError
 from reasoning_suite.core.aggregate import OTHER
-from reasoning_suite.core.answer import AnswerRule, check_thinking_mode, mode_from_task_config, prompt_opens_thinking
+from reasoning_suite.core.answer import AnswerRule, check_thinking_mode, extraction_from_task_config, prompt_opens_thinking
 from reasoning_suite.harness_tasks.registry import TASKS, logged_answer_rule, primary_metric
 from reasoning_suite.jsonl import iter_jsonl
 
@@ -70,8 +70,8 @@ class Run:
 
     @property
     def setting(self) -> str:
-        """How it was evaluated (few-shot count, chat template, thinking, repeats): `EvalMode.label`."""
-        return self.logged.mode.label
+        """How it was evaluated (few-shot count, chat template, thinking, repeats): `EvalSetting.label`."""
+        return self.logged.setting.label
 
     @property
     def mode(self) -> str:
@@ -179,7 +179,7 @@ def _attach_judged(run: Run) -> None:
                 continue  # judged results of another run directory
             src_results = jr.get("source_results") if isinstance(jr, dict) else None
             if src_results and Path(src_results).resolve() not in mine:
-                continue  # judged another run (another mode) of the same directory
+                continue  # judged another run (another setting) of the same directory
             run.judged_dir, run.judged_results = d, jr
             return
 
@@ -239,9 +239,9 @@ def _task_frame(run: Run, task: str, task_log: TaskLog, counter, cached_ffn: boo
     holds the whole task at once (the same values; tests and the benchmark's baseline)."""
     path = task_log.samples_path
     metric = primary_metric(task)
-    # The thinking/answer split by the rule the run was scored with (its logged filter mode);
+    # The thinking/answer split by the rule the run was scored with (its logged answer extraction);
     # prompts that open <think> unbeknown to the run are checked once the file is read.
-    mode = mode_from_task_config(task_log.config)
+    extraction = extraction_from_task_config(task_log.config)
     rule: AnswerRule = logged_answer_rule(task, task_log.config, (), where=str(path))
     opened: list[str] = []  # prompts ending in an open <think> (none in a well-told run)
     doc_ids: list[Any] = []
@@ -322,7 +322,7 @@ def _task_frame(run: Run, task: str, task_log: TaskLog, counter, cached_ffn: boo
             b = _Batch()
     flush(b)
     if opened:
-        check_thinking_mode(mode, opened, where=str(path))
+        check_thinking_mode(extraction, opened, where=str(path))
     cols = {k: np.concatenate(v) for k, v in parts.items()}
     return pd.DataFrame({
         "task": task,

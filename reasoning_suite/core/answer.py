@@ -18,9 +18,9 @@ split). The rule:
    `FewshotCut.starts` after the answer began), and a copy of the layout's answer cue at its
    start (`Answer:`) is not part of it.
 
-Which mode a run was in travels with the run: the task YAML's filter arguments (`thinking`,
+How a run extracts its answers travels with the run: the task YAML's filter arguments (`thinking`,
 `fewshot`, written by `reasoning-suite tasks-dir|eval --thinking/--fewshot`), logged by lm-eval in
-the results JSON; `mode_from_task_config` reads them back for the judges and the analysis, and
+the results JSON; `extraction_from_task_config` reads them back for the judges and the analysis, and
 `check_thinking_mode` warns when a logged prompt ends in an open `<think>` the run was not told
 about (its scores then used rule 1 without the template's open tag, and so do its readers).
 """
@@ -137,7 +137,7 @@ def split_thinking(text: str, *, template_opened_thinking: bool = False,
 
 @dataclass(frozen=True)
 class AnswerRule:
-    """The rule in one run's mode, for one task: what callers pass around."""
+    """The rule under one run's answer extraction, for one task: what callers pass around."""
 
     template_opened_thinking: bool = False
     fewshot: FewshotCut | None = None
@@ -152,7 +152,7 @@ class AnswerRule:
         return split_thinking(text, template_opened_thinking=self.template_opened_thinking, fewshot=self.fewshot)
 
 
-# --------------------------------------------------------------------------- a run's mode
+# --------------------------------------------------------------------------- a run's answer extraction
 
 def prompt_opens_thinking(prompt: str | None) -> bool:
     """The rendered prompt ends inside an open `<think>` (the chat template opened it)."""
@@ -162,7 +162,7 @@ def prompt_opens_thinking(prompt: str | None) -> bool:
 
 
 @dataclass(frozen=True)
-class RunMode:
+class AnswerExtraction:
     """What a run was told: the filter arguments of one task, as lm-eval logged them."""
 
     thinking: str = "auto"  # one of THINKING_MODES
@@ -174,15 +174,15 @@ class RunMode:
         return self.thinking == "prompt-opened"
 
 
-def mode_from_task_config(task_config: dict[str, Any] | None) -> RunMode:
-    """The mode of one task from its logged config (`results["configs"][task]`): the arguments of
-    its `rs_final_answer` filter. A config without our filter gives the default mode."""
+def extraction_from_task_config(task_config: dict[str, Any] | None) -> AnswerExtraction:
+    """The answer extraction of one task from its logged config (`results["configs"][task]`): the arguments of
+    its `rs_final_answer` filter. A config without our filter gives the default extraction."""
     for step in _filter_steps(task_config):
         if step.get("function") == FINAL_ANSWER_FILTER:
             thinking = str(step.get("thinking") or "auto")
-            return RunMode(thinking=thinking if thinking in THINKING_MODES else "auto",
+            return AnswerExtraction(thinking=thinking if thinking in THINKING_MODES else "auto",
                            fewshot=bool(step.get("fewshot", False)), told=True)
-    return RunMode()
+    return AnswerExtraction()
 
 
 def _filter_steps(task_config: dict[str, Any] | None) -> Iterable[dict[str, Any]]:
@@ -195,12 +195,12 @@ def _filter_steps(task_config: dict[str, Any] | None) -> Iterable[dict[str, Any]
                     yield step
 
 
-def check_thinking_mode(mode: RunMode, prompts: Iterable[str | None], *, where: str) -> int:
+def check_thinking_mode(extraction: AnswerExtraction, prompts: Iterable[str | None], *, where: str) -> int:
     """Warn (once) when logged prompts end in an open `<think>` but the run was not told
-    (`--thinking prompt-opened` forgotten). Returns how many prompts did. The mode is not
-    changed: the run's scores used the mode it was told, and its readers must agree with them."""
+    (`--thinking prompt-opened` forgotten). Returns how many prompts did. The extraction is not
+    changed: the run's scores used the extraction it was told, and its readers must agree with them."""
     opened = sum(1 for p in prompts if prompt_opens_thinking(p))
-    if opened and not mode.template_opened_thinking:
+    if opened and not extraction.template_opened_thinking:
         log.warning(
             "%s: %d logged prompt(s) end in an open <think> but the run was not told "
             "(--thinking prompt-opened): its scores, and this reading, count a response without "

@@ -100,7 +100,7 @@ def gen_kwargs_of(sample: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class EvalMode:
+class EvalSetting:
     """How a run was evaluated; runs that differ in any field are never merged or averaged."""
 
     num_fewshot: int | None = None  # None: unknown (no results file) or differing across tasks
@@ -291,11 +291,11 @@ def read_samples(path: Path) -> list[dict[str, Any]]:
 
 @dataclass
 class LoggedRun:
-    """One run: one model, one evaluation mode, the newest samples of each task."""
+    """One run: one model, one evaluation setting, the newest samples of each task."""
 
     directory: Path
     tasks: dict[str, TaskLog]
-    mode: EvalMode
+    setting: EvalSetting
     ignored: list[Path] = field(default_factory=list)
 
     @property
@@ -339,7 +339,7 @@ class LoggedRun:
 
     def describe(self) -> str:
         where = self.results_path or self.directory
-        return f"{where} ({self.mode.label}; tasks {', '.join(self.tasks)})"
+        return f"{where} ({self.setting.label}; tasks {', '.join(self.tasks)})"
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -364,23 +364,23 @@ def _results_ts(path: Path) -> str | None:
     return None
 
 
-def _mode(results: dict[str, Any] | None, tasks: list[TaskLog]) -> EvalMode:
-    """A run's mode: from its results file (few-shot count, chat template, repeats, gen kwargs,
-    and the thinking mode its filter was told, `core.answer.mode_from_task_config`); samples
+def _setting(results: dict[str, Any] | None, tasks: list[TaskLog]) -> EvalSetting:
+    """A run's evaluation setting: from its results file (few-shot count, chat template, repeats, gen kwargs,
+    and the thinking mode its filter was told, `core.answer.extraction_from_task_config`); samples
     without a results file show only their repeats and whether the prompt opened <think>."""
-    from reasoning_suite.core.answer import mode_from_task_config, prompt_opens_thinking
+    from reasoning_suite.core.answer import extraction_from_task_config, prompt_opens_thinking
 
     first = next((t.first_sample() for t in tasks), None) or {}
     k = len(responses(first)) or None
     if results is None:
-        return EvalMode(thinking=prompt_opens_thinking(prompt_of(first)), repeats=k)
+        return EvalSetting(thinking=prompt_opens_thinking(prompt_of(first)), repeats=k)
     shots = {t.num_fewshot for t in tasks}
     repeats = {(t.config or {}).get("repeats", k) for t in tasks}
-    told = {mode_from_task_config(t.config) for t in tasks}
+    told = {extraction_from_task_config(t.config) for t in tasks}
     thinking = any(m.template_opened_thinking for m in told) if any(m.told for m in told) \
         else prompt_opens_thinking(prompt_of(first))
     gen = (results.get("config") or {}).get("gen_kwargs")
-    return EvalMode(
+    return EvalSetting(
         num_fewshot=shots.pop() if len(shots) == 1 else None,
         chat_template=bool(results.get("chat_template")) or bool(results.get("chat_template_sha")),
         thinking=thinking,
@@ -390,7 +390,7 @@ def _mode(results: dict[str, Any] | None, tasks: list[TaskLog]) -> EvalMode:
 
 
 def _runs_in_directory(directory: Path, results_files: dict[str, Path], samples: dict[tuple[str, str], Path]) -> list[LoggedRun]:
-    groups: dict[tuple[str, EvalMode], list[tuple[str, Path, dict[str, Any], list[TaskLog]]]] = {}
+    groups: dict[tuple[str, EvalSetting], list[tuple[str, Path, dict[str, Any], list[TaskLog]]]] = {}
     for ts, path in sorted(results_files.items()):
         results = read_json(path)
         if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
@@ -398,10 +398,10 @@ def _runs_in_directory(directory: Path, results_files: dict[str, Path], samples:
         logs = [TaskLog(task, p, ts, path, results) for (task, t), p in sorted(samples.items()) if t == ts]
         if not logs:
             raise UserError(f"{path}: no samples_<task>_{ts}.jsonl next to it; needs lm_eval --log_samples")
-        key = (json.dumps((results.get("config") or {}).get("model_args"), sort_keys=True, default=str), _mode(results, logs))
+        key = (json.dumps((results.get("config") or {}).get("model_args"), sort_keys=True, default=str), _setting(results, logs))
         groups.setdefault(key, []).append((ts, path, results, logs))
     runs: list[LoggedRun] = []
-    for (_, mode), members in groups.items():
+    for (_, setting), members in groups.items():
         newest: dict[str, TaskLog] = {}
         ignored: list[Path] = []
         for ts, path, _results, logs in members:  # oldest first
@@ -409,7 +409,7 @@ def _runs_in_directory(directory: Path, results_files: dict[str, Path], samples:
                 if log.task in newest:
                     ignored.append(newest[log.task].samples_path)
                 newest[log.task] = log
-        runs.append(LoggedRun(directory=directory, tasks=dict(sorted(newest.items())), mode=mode, ignored=ignored))
+        runs.append(LoggedRun(directory=directory, tasks=dict(sorted(newest.items())), setting=setting, ignored=ignored))
     orphans = sorted(((task, ts), p) for (task, ts), p in samples.items() if ts not in results_files)
     if not orphans:
         return runs
@@ -417,10 +417,10 @@ def _runs_in_directory(directory: Path, results_files: dict[str, Path], samples:
     ignored_own: list[Path] = []
     for (task, ts), p in sorted(orphans, key=lambda kv: kv[0][1]):  # oldest first
         log = TaskLog(task, p, ts)
-        seen = _mode(None, [log])
+        seen = _setting(None, [log])
         # A samples file whose results file is gone joins the one run it can belong to
         # (same thinking and repeats); the newest file of each task still wins.
-        fits = [r for r in runs if r.mode.thinking == seen.thinking and r.mode.repeats in (None, seen.repeats)]
+        fits = [r for r in runs if r.setting.thinking == seen.thinking and r.setting.repeats in (None, seen.repeats)]
         if len(fits) == 1:
             target = fits[0].tasks
             if task in target and target[task].timestamp > ts:
@@ -437,7 +437,7 @@ def _runs_in_directory(directory: Path, results_files: dict[str, Path], samples:
             runs[0].ignored.append(p)  # cannot tell which run it belongs to
     if own:
         runs.append(LoggedRun(directory=directory, tasks=dict(sorted(own.items())),
-                              mode=_mode(None, list(own.values())), ignored=ignored_own))
+                              setting=_setting(None, list(own.values())), ignored=ignored_own))
     for r in runs:
         r.tasks = dict(sorted(r.tasks.items()))
     return runs

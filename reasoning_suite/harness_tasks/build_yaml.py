@@ -75,7 +75,7 @@ def _generation_kwargs(kwargs: dict[str, object]) -> str:
 
 def render_filter(info: TaskInfo, *, thinking: str = "auto", fewshot: bool = False) -> str:
     """The task's answer filter; its arguments are the run's mode (lm-eval logs them in the
-    results JSON, where judges and analysis read them back: core.answer.mode_from_task_config)."""
+    results JSON, where judges and analysis read them back: core.answer.extraction_from_task_config)."""
     return (
         "filter_list:\n  - name: none\n    filter:\n"
         f"      - function: {FINAL_ANSWER_FILTER}\n"

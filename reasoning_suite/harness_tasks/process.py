@@ -8,7 +8,7 @@ which call the generic functions here with the task's name; dataset-specific fun
 
 - the `rs_final_answer` filter keeps *all* k responses of a doc (lm-eval's default `take_first`
   would drop all but one when `repeats > 1`) and reduces each to its final answer by the one
-  rule, `core.answer.final_answer`, in the run's mode (its `thinking` and `fewshot` arguments);
+  rule, `core.answer.final_answer`, under the run's answer extraction (its `thinking` and `fewshot` arguments);
 - `process_results` scores each of the k answers with the task's scorer kind (`scorers.SCORERS`,
   which also declares the metrics and their aggregation) and returns the mean, so `acc` is a
   number in [0, 1] per doc, and lm-eval's `mean` aggregation gives the task score. Next to the metrics it
@@ -28,7 +28,7 @@ import lm_eval.api.metrics  # noqa: F401  (lm-eval wants its metrics imported be
 from lm_eval.api.filter import Filter
 from lm_eval.api.registry import register_filter
 
-from reasoning_suite.core.answer import FINAL_ANSWER_FILTER, THINKING_MODES, RunMode
+from reasoning_suite.core.answer import FINAL_ANSWER_FILTER, THINKING_MODES, AnswerExtraction
 from reasoning_suite.core.score import SCORED, UNSCORED_METRIC, Score, sample_statuses
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.registry import TASKS, TaskInfo, answer_rule
@@ -50,7 +50,7 @@ class FinalAnswerFilter(Filter):
         if thinking not in THINKING_MODES:
             raise UserError(f"{task or 'task'}: filter {FINAL_ANSWER_FILTER} argument thinking={thinking!r} "
                             f"is not one of: {', '.join(THINKING_MODES)}")
-        self.rule = answer_rule(task, RunMode(thinking=thinking, fewshot=bool(fewshot), told=True))
+        self.rule = answer_rule(task, AnswerExtraction(thinking=thinking, fewshot=bool(fewshot), told=True))
 
     def apply(self, resps: Iterable[list[str]], docs: list[dict]) -> list[list[str]]:
         """"" stands for "no final answer": lm-eval logs filtered responses through str(), which

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from reasoning_suite.core.aggregate import Grouping
-from reasoning_suite.core.answer import AnswerRule, FewshotCut, RunMode, check_thinking_mode, mode_from_task_config
+from reasoning_suite.core.answer import AnswerRule, FewshotCut, AnswerExtraction, check_thinking_mode, extraction_from_task_config
 from reasoning_suite.harness_tasks import prompts as P
 from reasoning_suite.harness_tasks import data as D
 from reasoning_suite.harness_tasks.scorers import ScorerKind, scorer
@@ -149,7 +149,7 @@ class TaskInfo:
         return FewshotCut(starts=P.next_example_starts(self.instruction), cue=P.ANSWER_CUE)
 
     def answer_rule(self, *, template_opened_thinking: bool = False, fewshot: bool = False) -> AnswerRule:
-        """The scored region's rule for this task in a run's mode (core.answer.final_answer)."""
+        """The scored region's rule for this task under a run's answer extraction (core.answer.final_answer)."""
         return AnswerRule(template_opened_thinking=template_opened_thinking,
                           fewshot=self.fewshot_cut() if fewshot else None)
 
@@ -328,25 +328,25 @@ def get_task(name: str) -> TaskInfo:
     return TASKS[key]
 
 
-def answer_rule(task: str | None, mode: RunMode = RunMode()) -> AnswerRule:
-    """The answer rule of `task` in a run's mode (a task the suite does not define: no few-shot
+def answer_rule(task: str | None, extraction: AnswerExtraction = AnswerExtraction()) -> AnswerRule:
+    """The answer rule of `task` under a run's answer extraction (a task the suite does not define: no few-shot
     cut). The scorer's filter, the judges and the analysis all build their rule here."""
     info = TASKS.get(task or "")
     if info is None:
-        return AnswerRule(template_opened_thinking=mode.template_opened_thinking)
-    return info.answer_rule(template_opened_thinking=mode.template_opened_thinking, fewshot=mode.fewshot)
+        return AnswerRule(template_opened_thinking=extraction.template_opened_thinking)
+    return info.answer_rule(template_opened_thinking=extraction.template_opened_thinking, fewshot=extraction.fewshot)
 
 
 def logged_answer_rule(task: str, task_config: dict | None, prompts: Iterable[str | None] = (), *,
                        where: str = "") -> AnswerRule:
     """The rule a logged run was scored with, for readers of its samples (judges, analysis).
 
-    The mode is what the run's YAML told its filter (lm-eval logs it in `configs[task]`), so a
+    The extraction is what the run's YAML told its filter (lm-eval logs it in `configs[task]`), so a
     reader always agrees with the run's own scores; a logged prompt that ends in an open `<think>`
     the run was not told about gets a warning (core.answer.check_thinking_mode)."""
-    mode = mode_from_task_config(task_config)
-    check_thinking_mode(mode, prompts, where=where or task)
-    return answer_rule(task, mode)
+    extraction = extraction_from_task_config(task_config)
+    check_thinking_mode(extraction, prompts, where=where or task)
+    return answer_rule(task, extraction)
 
 
 def primary_metric(task: str) -> str:

@@ -267,7 +267,7 @@ def results_document(
         "source": str(run.directory.resolve()),
         "source_results": str(run.results_path.resolve()) if run.results_path else None,
         "sample_files": {t: ts.samples_path.name for t, ts in run.tasks.items()},
-        "mode": run.mode.label,
+        "setting": run.setting.label,
         "n-samples": {t: {"effective": r["samples"]} for t, r in task_results.items()},
     }
     if totals:

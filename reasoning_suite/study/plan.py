@@ -28,7 +28,7 @@ class Step:
     name: str
     argv: list[str]
     outputs: list[Path]
-    kind: str = "plain"
+    judges: bool = False  # a judge step: the local executor serves the local panel for it
     description: str = ""
     env: dict[str, str] = field(default_factory=dict)
     after: tuple[str, ...] = ()
@@ -124,7 +124,7 @@ def plan(cfg: StudyConfig) -> list[Step]:
                             panel=str(lay.panel) if cfg.judges.serve_local else cfg.judges.panel)
             # a locally served panel is one panel.yaml (one server's URL): those judges take turns
             after = (f"eval-{label}",) + ((judged[-1],) if cfg.judges.serve_local and judged else ())
-            steps.append(Step(f"judge-{label}", _rs("judge", judge), [], kind="judge", after=after,
+            steps.append(Step(f"judge-{label}", _rs("judge", judge), [], judges=True, after=after,
                               description=f"judge panel on {label}"))
             judged.append(f"judge-{label}")
     runs = [f"{label}={lay.eval_dir(label)}" for label, _, _ in models]

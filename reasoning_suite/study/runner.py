@@ -86,7 +86,7 @@ def run_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool = 
         steps = [s for s in steps if s.name in only]
     env = dict(os.environ)
     report: list[tuple[str, str, float]] = []
-    pending_judges = [s for s in steps if s.kind == "judge" and (force or not lay.marker(s.name).exists())]
+    pending_judges = [s for s in steps if s.judges and (force or not lay.marker(s.name).exists())]
     server = _local_panel(cfg, lay) if (cfg.judges.serve_local and pending_judges) else contextlib.nullcontext()
     server_entered = False
     with contextlib.ExitStack() as stack:
@@ -96,7 +96,7 @@ def run_study(cfg: StudyConfig, *, only: list[str] | None = None, force: bool = 
                 console.print(f"[dim]{head}: done earlier, skipped[/dim]")
                 report.append((step.name, "skipped", 0.0))
                 continue
-            if step.kind == "judge" and not server_entered:
+            if step.judges and not server_entered:
                 with console.status(f"{head}: starting the local judge server"):
                     stack.enter_context(server)
                 server_entered = True

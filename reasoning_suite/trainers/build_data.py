@@ -81,17 +81,17 @@ def build(cfg: BuildDataConfig, summaries: dict[str, str] | None = None) -> dict
     by_id = {r.id: r for r in kept}
     plan = assign(list(by_id), ratio, cfg.order, cfg.seed)
     if fmt == "think_summary":
-        missing = [a.id for a in plan if a.kind == "reasoning" and a.id not in (summaries or {})]
+        missing = [a.id for a in plan if a.side == "reasoning" and a.id not in (summaries or {})]
         if missing:
             raise UserError(f"format think_summary: {len(missing)} reasoning examples have no summary (first id {missing[0]!r})")
     out = Path(cfg.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    reasoning_kind = "reasoning" if fmt == "ift" else fmt
+    reasoning_format = "reasoning" if fmt == "ift" else fmt
     tmp = out.with_name(out.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         for a in plan:
-            kind = "ift" if a.kind == "ift" else reasoning_kind
-            ex = build_example(by_id[a.id], kind, phase=a.phase, summary=(summaries or {}).get(a.id),
+            row_format = "ift" if a.side == "ift" else reasoning_format
+            ex = build_example(by_id[a.id], row_format, phase=a.phase, summary=(summaries or {}).get(a.id),
                                system_prompt=cfg.system_prompt)
             f.write(json.dumps(ex, ensure_ascii=False) + "\n")
     tmp.replace(out)
@@ -146,7 +146,7 @@ def check_mixture(path: str | Path) -> tuple[int, dict[str, Any] | None, bool]:
         phase = obj.get("phase", 0)
         if not isinstance(phase, int):
             raise UserError(f"{where}: 'phase' must be an integer")
-        reasoning = reasoning or obj.get("kind", "ift") != "ift"
+        reasoning = reasoning or obj.get("format", obj.get("kind", "ift")) != "ift"  # "kind": mixtures before 0.1
         n += 1
     if not n:
         raise UserError(f"{path}: no training examples")

@@ -34,31 +34,31 @@ def usable(answer: Answer | None, *, needs_thinking: bool, keep_truncated: bool 
     return answer.complete()
 
 
-def assistant_text(record: PairRecord, kind: str, summary: str | None = None) -> str:
-    if kind == "ift":
+def assistant_text(record: PairRecord, fmt: str, summary: str | None = None) -> str:
+    if fmt == "ift":
         if record.ift is None:
             raise UserError(f"record {record.id!r} has no IFT answer")
         return record.ift.answer.strip()
     if record.reasoning is None:
         raise UserError(f"record {record.id!r} has no reasoning answer")
     r = record.reasoning
-    if kind == "reasoning":
+    if fmt == "reasoning":
         return render_reasoning(r.thinking or "", r.answer)
-    if kind == "answer_only":
+    if fmt == "answer_only":
         return r.answer.strip()
-    if kind == "think_summary":
+    if fmt == "think_summary":
         if summary is None:
             raise UserError(f"record {record.id!r}: format think_summary needs a summary of its thinking")
         return render_reasoning(summary, r.answer)
-    raise UserError(f"unknown format {kind!r}; choose one of {', '.join(FORMATS)}")
+    raise UserError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def build_example(record: PairRecord, kind: str, *, phase: int = 0, summary: str | None = None,
+def build_example(record: PairRecord, fmt: str, *, phase: int = 0, summary: str | None = None,
                   system_prompt: str | None = None) -> dict[str, Any]:
     """One conversational training row (TRL's `messages` format) with provenance."""
     messages = [] if not system_prompt else [{"role": "system", "content": system_prompt}]
     messages += [
         {"role": "user", "content": record.prompt},
-        {"role": "assistant", "content": assistant_text(record, kind, summary)},
+        {"role": "assistant", "content": assistant_text(record, fmt, summary)},
     ]
-    return {"id": record.id, "kind": kind, "phase": phase, "domain": record.domain, "messages": messages}
+    return {"id": record.id, "format": fmt, "phase": phase, "domain": record.domain, "messages": messages}

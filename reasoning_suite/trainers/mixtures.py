@@ -22,7 +22,7 @@ ORDERS = ("sequential", "mixed")
 @dataclass(frozen=True)
 class Assignment:
     id: str
-    kind: str  # "ift" or "reasoning" (the reasoning side, rendered in the chosen format later)
+    side: str  # "ift" or "reasoning": which side of the pair (the reasoning side, rendered in the chosen format later)
     phase: int
 
 
