@@ -77,7 +77,7 @@ def demo_config(args: argparse.Namespace, real_base: str | None = None) -> dict:
             gen["limit"] = args.limit
         pairs = {"generate": gen}
     else:
-        pairs = {"file": args.pairs or bundled("sample_pairs.jsonl")}
+        pairs = {"file": args.pairs or bundled("teacher_pairs.jsonl")}
     students = [{"name": "ift", "ratio": 0.0}, {"name": "reasoning", "ratio": 1.0}]
     train = {"max_seq_length": 512, "global_batch_tokens": 2048} if tiny else dict(REAL_TRAIN) if real else {}
     ev = {"tasks": args.tasks, "offline": not args.online,
@@ -105,7 +105,7 @@ def demo_main(argv: list[str]) -> int:
     p.add_argument("--prompts", help="JSONL of prompts for the teacher (default: the bundled sample's prompts)")
     p.add_argument("--dataset", help="hub dataset or preset (infinity-instruct, nemotron-math) of prompts for the teacher")
     p.add_argument("--limit", type=int, help="first N prompts only")
-    p.add_argument("--pairs", help="published-schema pairs file (prompt, reasoning, ift) instead of the bundled sample")
+    p.add_argument("--pairs", help="published-schema pairs file (prompt, reasoning, ift) instead of the demo's teacher (the bundled program-generated pairs)")
     p.add_argument("--judges", help="panel YAML or preset (paper, local-vllm); default: the base checkpoint served locally")
     p.add_argument("--tasks", default="reasoning_suite", help="lm-eval tasks or groups (default reasoning_suite)")
     p.add_argument("--online", action="store_true", help="evaluate on the Hugging Face datasets, not the bundled samples")
