@@ -24,37 +24,9 @@ def _rs(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "reasoning_suite", *args], check=True, stdout=subprocess.DEVNULL)
 
 
-def replies(model_dir: str, prompts: list[str], max_new_tokens: int) -> list[str]:
-    """Greedy chat replies (what lm-eval's zero-shot layout asks a chat model)."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(model_dir)
-    tok.padding_side = "left"
-    model = AutoModelForCausalLM.from_pretrained(model_dir, torch_dtype=torch.float32).eval()
-    texts = [tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
-             for p in prompts]
-    batch = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
-    with torch.no_grad():
-        out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tok.pad_token_id)
-    return [tok.decode(o[batch["input_ids"].shape[1]:], skip_special_tokens=True) for o in out]
-
-
-def shares(texts: list[str], tokenizer_dir: str) -> dict[str, float]:
-    from transformers import AutoTokenizer
-
-    from reasoning_suite.core.answer import THINK_CLOSE, THINK_OPEN
-
-    tok = AutoTokenizer.from_pretrained(tokenizer_dir)
-    n = len(texts)
-    return {"think": sum(THINK_OPEN in t and THINK_CLOSE in t.split(THINK_OPEN, 1)[1] for t in texts) / n,
-            "boxed": sum("\\boxed{" in t for t in texts) / n,
-            "tokens": sum(len(tok(t, add_special_tokens=False)["input_ids"]) for t in texts) / n}
-
-
 def main() -> None:
     from reasoning_suite.real_model import ensure_real_model
-    from reasoning_suite.study.demo_recipe import RECIPE
+    from reasoning_suite.study.demo_recipe import RECIPE, greedy_replies, reply_shares
     from reasoning_suite.study.teacher_pairs import PAIRS_FILE, heldout_prompts
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -75,7 +47,7 @@ def main() -> None:
     held = [r["prompt"] for r in heldout_prompts(args.heldout_per_category)]
     rows = []
     t0 = time.perf_counter()
-    s = shares(replies(base, held, RECIPE.max_gen_toks), base)
+    s = reply_shares(greedy_replies(base, held, RECIPE.max_gen_toks), base)
     rows.append(("base", "-", "-", time.perf_counter() - t0, s))
     print(f"{'student':<10} {'lr':>7} {'train s':>8} {'gen s':>6} {'<think> closed':>14} {'boxed':>7} {'tokens':>7}", flush=True)
     print(f"{'base':<10} {'-':>7} {'-':>8} {rows[0][3]:>6.0f} {s['think']:>14.0%} {s['boxed']:>7.0%} {s['tokens']:>7.1f}", flush=True)
@@ -89,7 +61,7 @@ def main() -> None:
                 "--save_steps", "100000", "--no-resume", *flags)
             train_s = time.perf_counter() - t
             t = time.perf_counter()
-            s = shares(replies(str(model_dir), held, RECIPE.max_gen_toks), base)
+            s = reply_shares(greedy_replies(str(model_dir), held, RECIPE.max_gen_toks), base)
             print(f"{fmt:<10} {lr:>7.0e} {train_s:>8.0f} {time.perf_counter() - t:>6.0f} {s['think']:>14.0%} "
                   f"{s['boxed']:>7.0%} {s['tokens']:>7.1f}", flush=True)
 

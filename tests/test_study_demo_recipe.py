@@ -15,7 +15,7 @@ from reasoning_suite.study.demo_recipe import RECIPE, device_choices
 
 def _args(tmp_path, **kw) -> argparse.Namespace:
     base = dict(out=str(tmp_path / "d"), tiny=False, student=None, teacher=None, teacher_url=None, prompts=None,
-                dataset=None, limit=None, pairs=None, judges=None, tasks="reasoning_suite", online=False,
+                dataset=None, limit=None, pairs=None, judges=None, tasks=None, online=False,
                 gen_kwargs=None, eval_limit=None, batch_size=None, judge_limit=None, judge_tasks=None)
     return argparse.Namespace(**{**base, **kw})
 
@@ -35,7 +35,7 @@ def test_demo_config_takes_recipe_and_device_from_their_owners(tmp_path, monkeyp
     assert data["eval"]["batch_size"] == device_choices(cuda).eval_batch_size
     assert data["eval"]["gen_kwargs"] == f"max_gen_toks={RECIPE.max_gen_toks}"
     assert data["eval"]["limit"] == demo.REAL_DOCS > 1
-    assert data["pairs"]["file"].endswith("teacher_pairs.jsonl")
+    assert data["pairs"]["file"].endswith("teacher_pairs.jsonl") and data["eval"]["tasks"] == demo.REAL_TASKS
     cfg = study_from_dict(data, "demo")  # every recipe field is a TrainConfig field
     assert cfg.train.learning_rate == RECIPE.learning_rate and cfg.train.warmup_steps == RECIPE.warmup_steps
 
