@@ -41,13 +41,20 @@ def test_demo_config_takes_recipe_and_device_from_their_owners(tmp_path, monkeyp
 
 
 def test_learned_formats_per_run_on_unbalanced_runs():
-    # run a: 3 samples, run b: 1; a per-run mean, not a pooled one
+    # run a: 4 answers, run b: 1; shares per run, not pooled over runs; accuracy per category by
+    # core.aggregate's rule: Math-OE of a = mean(gsm8k 1.0, math_500 0.0) = 0.5, not pooled 2/3
     table = pd.DataFrame({
-        "run": ["a", "a", "a", "b"], "category": ["Math-OE", "Math-OE", "General-MC", "Math-OE"],
-        "closed_thinking": [True, True, False, False], "has_answer": [1.0, 0.0, 1.0, 1.0],
-        "answer_tokens": [10, 20, 30, 4], "acc": [1.0, 0.0, 1.0, 0.0]})
+        "run": ["a", "a", "a", "a", "b"],
+        "task": ["rs_gsm8k", "rs_gsm8k", "rs_math_500", "rs_winogrande", "rs_gsm8k"],
+        "category": ["Math-OE", "Math-OE", "Math-OE", "General-MC", "Math-OE"],
+        "metric": "acc", "closed_thinking": [True, True, False, False, False],
+        "has_answer": [1.0, 1.0, 0.0, 1.0, 1.0], "answer_tokens": [10, 20, 30, 20, 4],
+        "acc": [1.0, 1.0, 0.0, 1.0, 0.0]})
+    for c in ("thinking_tokens", "final_tokens", "prompt_tokens", "truncated", "inference_flops_paper",
+              "inference_flops_arch"):
+        table[c] = 0.0
     out = demo.learned_formats(table)
-    assert out.loc["a", "closed_thinking"] == pytest.approx(2 / 3) and out.loc["b", "closed_thinking"] == 0
-    assert out.loc["a", "has_answer"] == pytest.approx(2 / 3) and out.loc["a", "answer_tokens"] == 20
-    assert out.loc["a", "acc Math-OE"] == 0.5 and out.loc["a", "acc General-MC"] == 1.0
+    assert out.loc["a", "closed_thinking"] == pytest.approx(2 / 4) and out.loc["b", "closed_thinking"] == 0
+    assert out.loc["a", "has_answer"] == pytest.approx(3 / 4) and out.loc["a", "answer_tokens"] == 20
+    assert out.loc["a", "acc Math-OE"] == pytest.approx(0.5) and out.loc["a", "acc General-MC"] == 1.0
     assert np.isnan(out.loc["b", "acc General-MC"])

@@ -161,13 +161,18 @@ def demo_main(argv: list[str]) -> int:
 
 
 def learned_formats(table: pd.DataFrame) -> pd.DataFrame:
-    """What each run learned, per run (the tidy table's rows are samples): the share of answers
-    with a closed thinking block, the share with a final answer (`has_answer`), the mean answer
-    tokens (thinking + final), and the rule accuracy per category. Shares in [0, 1]."""
+    """What each run learned, per run (the tidy table's rows are samples): the share of its
+    answers with a closed thinking block, the share with a final answer (`has_answer`), the mean
+    answer tokens (thinking + final), all over its answers; and the rule accuracy per category
+    by `core.aggregate`'s rule (`stats.per_run_category`: the mean of the category's tasks, each
+    once), the number the leaderboard shows. Shares in [0, 1]."""
+    from reasoning_suite.analysis.stats import per_run_category
+
     g = table.groupby("run", observed=True, sort=False)
     out = pd.DataFrame({"closed_thinking": g["closed_thinking"].mean(), "has_answer": g["has_answer"].mean(),
                         "answer_tokens": g["answer_tokens"].mean()})
-    acc = table.pivot_table(index="run", columns="category", values="acc", aggfunc="mean", observed=True)
+    cat = per_run_category(table)
+    acc = cat.pivot_table(index="run", columns="category", values="acc", aggfunc="first", observed=True)
     return out.join(acc.add_prefix("acc "))
 
 
