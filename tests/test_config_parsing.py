@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import dataclasses
 import subprocess
 import sys
@@ -234,3 +235,16 @@ def test_single_positionals_round_trip():
     assert CommandParser(StudyCommand, prog="s").parse(to_argv(cfg)) == cfg
     tiny = CommandParser(TinyModelCommand, prog="t").parse(["out", "--hidden-size", "32"])
     assert to_argv(tiny) == ["out", "--hidden-size", "32"]
+
+
+def test_demo_is_on_the_typed_parser_and_checks_teacher_once(tmp_path):
+    from reasoning_suite.study.demo import DemoCommand, demo_main
+
+    cfg = CommandParser(DemoCommand, prog="d").parse(["--tiny", "--eval-limit", "2", "--judge-tasks", "rs_gsm8k"])
+    assert (cfg.tiny, cfg.eval_limit, cfg.judge_tasks, cfg.out) == (True, 2.0, "rs_gsm8k", "demo-output")
+    for argv, message in [(["--out", str(tmp_path), "--teacher", "T"], "--teacher needs --teacher-url"),
+                          (["--tiny", "--student", "s"], "give --tiny or --student, not both"),
+                          (["--eval-limit", "x"], "argument --eval_limit/--eval-limit: invalid float value: 'x'")]:
+        with pytest.raises(UserError, match=re.escape(message)):
+            demo_main(argv)
+    assert not (tmp_path / "steps").exists()

