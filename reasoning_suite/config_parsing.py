@@ -238,7 +238,7 @@ def _add_special(parser: argparse.ArgumentParser, field: dataclasses.Field, meta
 def _scalar_type(tp: Any) -> Any:
     """The converter of a single positional: its type, or the non-None one of `X | None`."""
     args = [a for a in typing.get_args(tp) if a is not type(None)]
-    return (args[0] if args else tp) if tp not in (Any,) else str
+    return args[0] if args else tp
 
 
 def _item_type(tp: Any) -> Any:
