@@ -26,6 +26,8 @@ def test_every_category_and_enough_prompts():
     assert len({r["prompt"] for r in rows}) >= 64
     cats = {r["category"] for r in rows}
     assert cats == {"general-mc", "math-mc", "general-oe", "general-if", "math-oe"}
+    assert {r["task_schema"] for r in rows} == {"rs_mmlu_misc", "rs_aqua_rat", "rs_winogrande", "rs_squad", "rs_ifeval",
+                                                 "rs_gsm8k"}  # the demo's six tasks, each taught its format
     for r in rows:
         convert_row(r, "row", "test", None)  # the published schema the demo imports
         parts = split_response(r["reasoning"])
@@ -35,7 +37,11 @@ def test_every_category_and_enough_prompts():
         if r["category"] != "general-if":
             assert r["ift"].startswith("\\boxed{") and r["ift"].endswith("}")
             assert parts.answer.rstrip().endswith(r["ift"])
-        if r["category"].endswith("-mc"):
+        if r["task_schema"] == "rs_winogrande":  # the option's text, as the task's worked examples box it
+            doc = {"option1": r["prompt"].split("Option 1: ")[1].split("\n")[0],
+                   "option2": r["prompt"].split("Option 2: ")[1].split("\n")[0]}
+            assert r["ift"][len("\\boxed{"):-1] in doc.values()
+        elif r["category"].endswith("-mc"):
             assert r["ift"][len("\\boxed{")] in "ABCDE" and len(r["ift"]) == len("\\boxed{A}")
 
 

@@ -22,17 +22,26 @@ from reasoning_suite.harness_tasks.registry import CORE_TASKS, EXTENDED_TASKS, T
 
 ALL_TASKS = CORE_TASKS + EXTENDED_TASKS
 
+# The offline IFEval rows are the real dataset's first four (keys 1000, 1001, 1005, 1012): one
+# response per row that keeps every instruction, one that breaks one.
+_REPEAT_1012 = ("Write an email to my boss telling him that I am quitting. The email must contain a title wrapped "
+                "in double angular brackets, i.e. <<title>>.")
 IFEVAL_GOOD = {
-    1001: "Hello neighbour. Could I borrow your ladder on Saturday morning? I will bring it back by noon.",
-    1002: "i like autumn best because the leaves turn red and the air gets crisp.",
-    1003: "Sunlight scatters off air molecules and blue light scatters the most, so the sky looks blue.",
-    1004: "* Fix leaking taps.\n* Take shorter showers.\n* Run the dishwasher only when full.",
+    1000: "*Early life* " + " ".join(["Raymond ruled Tripoli well and fought hard for his lands"] * 12)
+          + " *Regency* " + " ".join(["He served as regent for the young king of Jerusalem"] * 12)
+          + " *Later years* " + " ".join(["He died soon after the great battle of Hattin"] * 12),
+    1001: "Hark traveller! On the first day thou shalt walk the streets of Tokyo and on the second day thou shalt "
+          "rest in Kyoto among the temples.",
+    1005: "Name: [name]\nAddress: [address]\nPhone: [phone]\nEmail: [email]\nSchool: [school]\nYear: [year]\n"
+          "Skill one: [skill 1]\nSkill two: [skill 2]\nClub: [club]\nAward: [award]\nReference: [reference]\n"
+          "Start date: [date]",
+    1012: _REPEAT_1012 + "\n<<Resignation>>\nDear boss I am writing to tell you that I am quitting.",
 }
 IFEVAL_BAD = {
-    1001: "Hello, neighbour, may I borrow your ladder?",
-    1002: "I Like Autumn Best.",
-    1003: " ".join(["word"] * 60),
-    1004: "Fix taps. Take short showers.",
+    1000: "*Early life* Raymond III, Count of Tripoli, ruled well.",  # commas and far too short
+    1001: "Day one, Tokyo. Day two, Kyoto.",
+    1005: "Name: [name]\nAddress: [address]",
+    1012: "<<Resignation>>\nDear boss, I quit.",  # the request is not repeated first
 }
 
 
@@ -164,9 +173,10 @@ def test_ifeval_reports_lm_eval_metrics(canned_run):
     res = results["results"]["rs_ifeval"]
     for key in ("prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc", "inst_level_loose_acc"):
         assert f"{key},none" in res
-    # one instruction per offline prompt: instruction level equals prompt level
-    assert res["prompt_level_strict_acc,none"] == pytest.approx(expected["rs_ifeval"]["acc"])
-    assert res["inst_level_strict_acc,none"] == pytest.approx(expected["rs_ifeval"]["acc"])
+    assert res["prompt_level_strict_acc,none"] == pytest.approx(expected["rs_ifeval"]["acc"])  # 2 of 4 prompts
+    # the instruction level counts instructions: 1000 (3, all kept), 1001 (1, broken), 1005 (1, no
+    # final answer: thinking never closed), 1012 (2, kept): 5 of 7, not the prompt level's 2 of 4
+    assert res["inst_level_strict_acc,none"] == pytest.approx(5 / 7)
     assert res["acc,none"] == res["prompt_level_strict_acc,none"]
 
 
@@ -309,7 +319,7 @@ def test_three_shot_prompts_use_train_split_and_exclude_the_doc(offline_docs, tm
             script[TASKS[task].question(doc)] = ["<think></think>\\boxed{1}"]
     model = CannedLM(script)
     lm_eval.simple_evaluate(model=model, tasks=tasks, num_fewshot=3, task_manager=_overlay(tmp_path, fewshot=True))
-    gsm = [p for p in model.prompts if p.endswith("How many apples are left?\nAnswer:")]
+    gsm = [p for p in model.prompts if p.endswith("make every day at the farmers' market?\nAnswer:")]
     assert len(gsm) == 1
     assert gsm[0].count("Solve the following math problem.") == 4
     assert gsm[0].count("\nAnswer: \\boxed{") == 3
@@ -319,7 +329,7 @@ def test_three_shot_prompts_use_train_split_and_exclude_the_doc(offline_docs, tm
         if p.startswith("Solve the following math problem.") and "Simplify $\\frac{6}{8}$." in p.split("\n\n")[-1]:
             assert p.count("Simplify $\\frac{6}{8}$.") == 1
             assert p.count("\nAnswer: \\boxed{") == 3
-    ife = [p for p in model.prompts if p.endswith("less than 40 words.\nAnswer:")]
+    ife = [p for p in model.prompts if p.endswith("You are not allowed to use any commas in your response.\nAnswer:")]
     assert ife and "lighthouse" in ife[0] and ife[0].count("Answer the following instruction.") == 4
     law = [p for p in model.prompts if "forum non conveniens" in p]
     assert law and "Supreme Court" in law[0] and "7 * 8" not in law[0]  # same-category examples only

@@ -105,28 +105,35 @@ def test_prompt_layouts():
     gsm = _rows("rs_gsm8k")[0]
     assert TASKS["rs_gsm8k"].prompt(gsm) == (
         "Solve the following math problem. Make sure to put the answer (and only answer) inside \\boxed{}.\n\n"
-        "Tom has 3 boxes with 12 apples each. He eats 5 apples. How many apples are left?"
+        "Janet\u2019s ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her "
+        "friends every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. "
+        "How much in dollars does she make every day at the farmers' market?"
     )
     aqua = _rows("rs_aqua_rat")[0]
-    assert TASKS["rs_aqua_rat"].question(aqua).endswith("\n\nA) 30\nB) 40\nC) 45\nD) 50\nE) 90")
-    assert TASKS["rs_aqua_rat"].truth(aqua) == "B) 40"
+    assert TASKS["rs_aqua_rat"].question(aqua).endswith(
+        "\n\nA) 5(\u221a3 + 1)\nB) 6(\u221a3 + \u221a2)\nC) 7(\u221a3 \u2013 1)\nD) 8(\u221a3 \u2013 2)\nE) None of these")
+    assert TASKS["rs_aqua_rat"].truth(aqua) == "A) 5(\u221a3 + 1)"
     wino = _rows("rs_winogrande")[0]
     assert TASKS["rs_winogrande"].question(wino).endswith("\n\nOption 1: Sarah\nOption 2: Maria")
     assert TASKS["rs_winogrande"].truth(wino) == "Option 2: Maria"
     squad = _rows("rs_squad")[0]
-    assert TASKS["rs_squad"].question(squad).startswith("Passage: The Normans")
-    assert "\n\nQuestion: In what country is Normandy located?" in TASKS["rs_squad"].question(squad)
-    assert TASKS["rs_squad"].truth(squad) == "France (also accepted: a region in France)"
+    assert TASKS["rs_squad"].question(squad).startswith("Passage: Super Bowl 50 was an American football game")
+    assert "\n\nQuestion: Which NFL team represented the AFC at Super Bowl 50?" in TASKS["rs_squad"].question(squad)
+    assert TASKS["rs_squad"].truth(squad) == "Denver Broncos"  # three annotators, one answer: shown once
+    assert TASKS["rs_squad"].truth(_rows("rs_squad")[2]) == (
+        "Santa Clara, California (also accepted: Levi's Stadium; "
+        "Levi's Stadium in the San Francisco Bay Area at Santa Clara, California.)")
     obqa = _rows("rs_openbookqa")[0]
     assert TASKS["rs_openbookqa"].truth(obqa) == "B) turn pale and weak"
     mmlu = _rows("rs_mmlu_misc")[0]
-    assert TASKS["rs_mmlu_misc"].truth(mmlu) == "B) Mars"
-    assert TASKS["rs_gsm8k"].truth(_rows("rs_gsm8k")[2]) == "3600"
+    assert TASKS["rs_mmlu_misc"].truth(mmlu) == "C) Dun & Bradstreet, Inc."
+    assert TASKS["rs_gsm8k"].truth(_rows("rs_gsm8k")[2]) == "70000"
+    assert TASKS["rs_gsm8k"].truth({"question": "q", "answer": "x\n#### 3,600"}) == "3600"  # a comma in the gold
     sci = _rows("rs_scibench")[0]
     assert TASKS["rs_scibench"].question(sci).endswith("The unit of the answer is $\\mathrm{~m} / \\mathrm{s}^2$.")
     assert TASKS["rs_scibench"].truth(sci) == "4 m / s^2"
     ife = _rows("rs_ifeval")[0]
-    assert TASKS["rs_ifeval"].prompt(ife).startswith("Answer the following instruction.\n\nWrite a short note")
+    assert TASKS["rs_ifeval"].prompt(ife).startswith("Answer the following instruction.\n\nWrite a 300+ word summary")
     code = _rows("rs_c_code_summarization")[0]
     assert TASKS["rs_c_code_summarization"].question(code).startswith("```c\nint add(int a, int b)")
 
@@ -135,15 +142,15 @@ def test_process_results_averages_repeats_and_concatenates_inst_lists():
     from reasoning_suite.harness_tasks.process import process_results_for
 
     doc = _rows("rs_gsm8k")[0]
-    out = process_results_for("rs_gsm8k", doc, [["\\boxed{31}", "\\boxed{30}", None, "31"]])
+    out = process_results_for("rs_gsm8k", doc, [["\\boxed{18}", "\\boxed{17}", None, "18"]])
     assert out == {"acc": 0.25, "has_answer": 0.5, "unscored": ["correct", "incorrect", "no_answer", "no_answer"]}
-    ife = _rows("rs_ifeval")[0]
+    ife = _rows("rs_ifeval")[1]  # key 1001: one instruction (no commas)
     out = process_results_for("rs_ifeval", ife, [["no commas here", "a, b", None]])
     assert out["inst_level_strict_acc"] == [True, False, False]
     assert out["acc"] == pytest.approx(1 / 3)
     assert out["has_answer"] == pytest.approx(2 / 3)
     # a plain take_first result (a YAML edited by a user) still scores
-    assert process_results_for("rs_gsm8k", doc, ["\\boxed{31}"])["acc"] == 1.0
+    assert process_results_for("rs_gsm8k", doc, ["\\boxed{18}"])["acc"] == 1.0
 
 
 def test_filter_keeps_all_responses_and_takes_the_mode_from_its_arguments(monkeypatch):
@@ -181,12 +188,14 @@ def test_taskinfo_owns_gold_target_and_mc_view():
     assert (view.letters, view.gold, view.gold_text) == ("12", "2", "Maria")
     assert TASKS["rs_winogrande"].target(wino) == "\\boxed{Maria}"
     aqua = _rows("rs_aqua_rat")[0]
-    assert TASKS["rs_aqua_rat"].mc_view(aqua).options[:2] == ("30", "40")
-    assert TASKS["rs_aqua_rat"].gold(aqua) == "B" and TASKS["rs_aqua_rat"].target(aqua) == "\\boxed{B}"
-    squad = _rows("rs_squad")[0]
-    assert TASKS["rs_squad"].gold(squad) == ["France", "France", "a region in France"]
-    assert TASKS["rs_squad"].target(squad) == "\\boxed{France}"
-    assert TASKS["rs_gsm8k"].gold(_rows("rs_gsm8k")[2]) == "3600"
+    assert TASKS["rs_aqua_rat"].mc_view(aqua).options[:2] == ("5(\u221a3 + 1)", "6(\u221a3 + \u221a2)")
+    assert TASKS["rs_aqua_rat"].gold(aqua) == "A" and TASKS["rs_aqua_rat"].target(aqua) == "\\boxed{A}"
+    squad = _rows("rs_squad")[2]
+    assert TASKS["rs_squad"].gold(squad) == ["Santa Clara, California", "Levi's Stadium",
+                                             "Levi's Stadium in the San Francisco Bay Area at Santa Clara, California."]
+    assert TASKS["rs_squad"].target(squad) == "\\boxed{Santa Clara, California}"
+    assert TASKS["rs_gsm8k"].gold(_rows("rs_gsm8k")[2]) == "70000"
+    assert TASKS["rs_gsm8k"].gold({"question": "q", "answer": "x\n#### 3,600"}) == "3600"
     sci = TASKS["rs_scibench"].gold(_rows("rs_scibench")[0])
     assert (sci.number, sci.unit) == ("4", "$\\mathrm{~m} / \\mathrm{s}^2$")
     assert TASKS["rs_scibench"].target(_rows("rs_scibench")[0]) == "\\boxed{4}"

@@ -1,8 +1,8 @@
 """The demo's "teacher": program-generated IFT/reasoning pairs for every category of the suite.
 
 The demo has no teacher model to distil from on a CPU, so this module plays it: for each of the
-four answer formats the suite scores (a boxed option letter, an extracted span, an instruction
-followed, a math result) it draws a question from small templates with a seeded RNG, renders the
+five answer formats the suite scores (a boxed option letter, a boxed Winogrande option, an extracted
+span, an instruction followed, a math result) it draws a question from small templates with a seeded RNG, renders the
 prompt with the task's own `doc_to_text` (`harness_tasks.process.task_prompt`, so the prompt is the
 paper's Table 4 instruction and the suite's layout, never a copy), and writes the two answers a
 teacher would give:
@@ -32,7 +32,7 @@ from reasoning_suite.harness_tasks.prompts import LETTERS, boxed
 
 TEACHER_SEED = 17
 HELDOUT_SEED = 1017
-PER_CATEGORY = 20  # 4 categories x 20 = 80 prompts (the issue asks for >= 64)
+PER_CATEGORY = 16  # 5 formats x 16 = 80 prompts (the issue asks for >= 64)
 PAIRS_FILE = Path(__file__).resolve().parent / "data" / "teacher_pairs.jsonl"
 
 # Fact tables (general knowledge, checked by hand): question template, answer, distractor pool.
@@ -45,6 +45,17 @@ _ANIMALS = {"a spider": "8", "an insect": "6", "a dog": "4", "a bird": "2", "a s
 _NAMES = ["Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivo", "Jun", "Kofi", "Lena", "Milo", "Nia"]
 _ITEMS = ["apples", "pencils", "stickers", "marbles", "cookies", "stamps", "cards", "shells"]
 _CITIES = ["Alder", "Brookton", "Cedarfield", "Dunmore", "Elmstead", "Fairhaven", "Glenwick", "Hollowell"]
+# Winogrande-style frames: {a} and {b} are names; whether the first-named fits the blank; why.
+_BLANKS = [
+    ("{a} was much taller than {b}, so _ had to duck under the low door.", True, "is taller"),
+    ("{a} was much taller than {b}, so _ needed a stool to reach the shelf.", False, "is shorter"),
+    ("{a} lent money to {b} because _ had plenty to spare.", True, "has money to spare"),
+    ("{a} lent money to {b} because _ was short of cash.", False, "is short of cash"),
+    ("{a} beat {b} at chess because _ had practised every day.", True, "won by practising"),
+    ("{a} beat {b} at chess because _ had never played before.", False, "lost, never having played"),
+    ("{a} called {b} to say sorry, so _ must have felt bad about the argument.", True, "made the call"),
+    ("{a} thanked {b} for the help, because _ had fixed the bike.", False, "gave the help"),
+]
 _TRADES = ["a baker", "a carpenter", "a teacher", "a nurse", "a painter", "a sailor", "a farmer", "a weaver"]
 
 
@@ -59,6 +70,21 @@ def _mc_options(rng: random.Random, right: str, pool: list[str], n: int = 4) -> 
     options = rng.sample([p for p in dict.fromkeys(pool) if p != right], n - 1) + [right]
     rng.shuffle(options)
     return options, options.index(right)
+
+
+def _winogrande(rng: random.Random) -> dict:
+    """Winogrande-schema sentence with a blank and two options; the answer is the boxed option text
+    (what the task's worked examples show, `prompts.target_winogrande`)."""
+    a, b = rng.sample(_NAMES, 2)
+    frame, first_fits, why = rng.choice(_BLANKS)
+    flip = rng.random() < 0.5
+    right = (a if first_fits else b) if not flip else (b if first_fits else a)
+    sentence = frame.format(a=a, b=b) if not flip else frame.format(a=b, b=a)
+    doc = {"sentence": sentence, "option1": a, "option2": b, "answer": "1" if right == a else "2"}
+    n = doc["answer"]
+    thinking = f"The blank is the one who {why}. That is {right}, option {n}."
+    return _pair("rs_winogrande", doc, "general-mc", thinking, f"{right} fits the blank, option {n}.\n\n{boxed(right)}",
+                 boxed(right))
 
 
 def _multiple_choice(rng: random.Random) -> dict:
@@ -137,7 +163,8 @@ def _instruction(rng: random.Random) -> dict:
         reply = f"{name} collects {item} because each one is a little different. That is all."
         ids, kw, rule = ["startend:end_checker"], [{"end_phrase": "That is all."}], "end exactly with 'That is all.'"
     doc = {"key": rng.randrange(10**6), "prompt": prompt, "instruction_id_list": ids, "kwargs": kw}
-    thinking = f"The constraint: {rule}. The content: {topic}. I write it and check the constraint once."
+    # One pass, no "check again": a 135M student copies a re-checking loop into endless repeats.
+    thinking = f"The constraint: {rule}. The topic: {topic}. So a short reply that keeps the constraint."
     return _pair("rs_ifeval", doc, "general-if", thinking, reply, reply)
 
 
@@ -164,7 +191,8 @@ def _math(rng: random.Random) -> dict:
 
 
 CATEGORIES: dict[str, Callable[[random.Random], dict]] = {
-    "multiple-choice": _multiple_choice, "span": _span, "instruction": _instruction, "math": _math}
+    "multiple-choice": _multiple_choice, "fill-the-blank": _winogrande, "span": _span, "instruction": _instruction,
+    "math": _math}
 
 
 def generate_pairs(seed: int = TEACHER_SEED, per_category: int = PER_CATEGORY) -> list[dict]:
