@@ -136,6 +136,30 @@ def test_leaderboard_formats(two_runs, capsys, monkeypatch):
     assert "--baseline 'nobody' is not one of the runs" in capsys.readouterr().err
 
 
+def test_what_each_run_writes_is_one_rule_in_leaderboard_and_demo_panel(two_runs, capsys):
+    # The HTML/Markdown leaderboard's "What each run writes" and the demo's closing panel
+    # (study.demo.learned_formats) print the same numbers: one rule, stats.per_run_overall.
+    from reasoning_suite.study.demo import learned_formats
+
+    out = two_runs / "analysis-formats"
+    assert cli(["analyze", str(two_runs / "out"), "--out", str(out), "-q"]) == 0
+    panel = learned_formats(pd.read_parquet(out / "table.parquet"))
+    capsys.readouterr()
+    assert cli(["leaderboard", str(two_runs / "out"), "-q", "--format", "csv", "--baseline", "tiny-ift"]) == 0
+    lb = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("run")
+    for run in ("tiny-ift", "tiny-reasoning"):
+        assert lb.loc[run, "closed thinking %"] == pytest.approx(100 * panel.loc[run, "closed_thinking"])
+        assert lb.loc[run, "final answer %"] == pytest.approx(100 * panel.loc[run, "has_answer"])
+        assert lb.loc[run, "answer tokens"] == pytest.approx(panel.loc[run, "answer_tokens"])
+    assert lb.loc["tiny-ift", "closed thinking %"] == 0
+    assert 50 < lb.loc["tiny-reasoning", "closed thinking %"] < 100  # 10 % of its answers are cut inside <think>
+    md = two_runs / "lb-formats.md"
+    assert cli(["leaderboard", str(two_runs / "out"), "-q", "--format", "markdown", "--out", str(md)]) == 0
+    section = md.read_text().split("\n## What each run writes")[1].split("\n## ")[0]
+    assert "| run | closed thinking % | final answer % | answer tokens | thinking tokens | truncated % |" in section
+    assert f"| tiny-reasoning | {lb.loc['tiny-reasoning', 'closed thinking %']:.1f} |" in section
+
+
 def test_narrow_terminal_hides_columns_and_never_crops_a_number(two_runs, capsys, monkeypatch):
     """At 80 columns the table drops its least needed columns (and says which) rather than
     squeezing every cell into fragments or cropping a number to one that reads differently."""

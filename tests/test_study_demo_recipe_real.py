@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from reasoning_suite.core.answer import split_response
+from reasoning_suite.devices import cpu_bf16_fast
 from reasoning_suite.study.demo_recipe import RECIPE, greedy_replies
 from reasoning_suite.study.teacher_pairs import PAIRS_FILE, heldout_prompts
 
@@ -31,7 +32,7 @@ def test_demo_recipe_teaches_the_reasoning_format_on_heldout_prompts(real_model_
 
     _rs("import-pairs", "--file", str(PAIRS_FILE), "--out", str(tmp_path / "pairs.jsonl"))
     _rs("build-data", "--pairs", str(tmp_path / "pairs.jsonl"), "--out", str(tmp_path / "r.jsonl"), "--format", "reasoning")
-    flags = [f"--{k}={v}" for k, v in RECIPE.train_section().items()]
+    flags = [f"--{k}={v}" for k, v in RECIPE.train_section(cpu_bf16=cpu_bf16_fast()).items()]  # what the demo trains with here
     _rs("train", "--model", str(real_model_dir), "--output_dir", str(tmp_path / "student"), "--data",
         str(tmp_path / "r.jsonl"), "--save_steps", "100000", "--no-resume", *flags)
     replies = greedy_replies(str(tmp_path / "student"), held, RECIPE.max_gen_toks)

@@ -290,19 +290,48 @@ def test_packed_documents_do_not_attend_to_each_other(tmp_path, tiny_model_dir):
     assert packed_loss == pytest.approx(total / count, rel=1e-4)
 
 
-def test_train_errors_are_one_line(tmp_path, tiny_model_dir, capsys):
+def test_train_errors_are_one_line(tmp_path, tiny_model_dir, capsys, monkeypatch):
     from reasoning_suite.cli import main
+    from reasoning_suite.trainers import sft
 
     mix = _mixture(tmp_path, n=4, ratio=1.0)
     assert main(["train", "--model", str(tiny_model_dir), "--data", str(tmp_path / "nope.jsonl"), "--output-dir", "o"]) == 2
     assert "nope.jsonl: no such mixture file" in capsys.readouterr().err
     import torch
 
-    if not torch.cuda.is_available():
+    if not torch.cuda.is_available():  # a CPU without bf16 instructions (this one may have them)
+        monkeypatch.setattr(sft, "cpu_bf16_fast", lambda: False)
         assert main(["train", "--model", str(tiny_model_dir), "--data", str(mix), "--output-dir", str(tmp_path / "o"),
                      "--precision", "bf16"]) == 2
-        assert "--precision bf16 needs a GPU" in capsys.readouterr().err
+        assert "--precision bf16 on a CPU needs bf16 instructions" in capsys.readouterr().err
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"messages": [{"role": "user", "content": "hi"}]}) + "\n")
     assert main(["train", "--model", str(tiny_model_dir), "--data", str(bad), "--output-dir", str(tmp_path / "o")]) == 2
     assert "bad.jsonl:1: the conversation has no assistant message" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_cpu_precision_bf16_only_where_the_cpu_has_bf16_instructions(monkeypatch, fast):
+    import torch
+
+    from reasoning_suite.errors import UserError
+    from reasoning_suite.trainers import sft
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(sft, "cpu_bf16_fast", lambda: fast)
+    cfg = dict(model="m", output_dir="o")
+    assert sft._precision(TrainConfig(**cfg)) == (False, True)  # auto stays fp32 on a CPU
+    assert sft._precision(TrainConfig(**cfg, precision="fp32")) == (False, True)
+    if fast:
+        assert sft._precision(TrainConfig(**cfg, precision="bf16")) == (True, True)
+    else:
+        with pytest.raises(UserError, match="bf16 instructions"):
+            sft._precision(TrainConfig(**cfg, precision="bf16"))
+
+
+def test_cpu_bf16_check_reads_the_processor():
+    import torch
+
+    from reasoning_suite.devices import cpu_bf16_fast
+
+    assert cpu_bf16_fast() == bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())

@@ -30,7 +30,6 @@ import pandas as pd
 
 from reasoning_suite.analysis import stats as S
 from reasoning_suite.analysis.report import Analysis
-from reasoning_suite.core.aggregate import aggregate
 from reasoning_suite.core.score import Status
 from reasoning_suite.errors import UserError
 from reasoning_suite.harness_tasks.registry import suite_grouping
@@ -100,15 +99,17 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000,
             rows[str(r["run"])][f"{r['task']}{suffix}"] = 100 * r["acc"]
         columns["task"] += [f"{x}{suffix}" for x in tasks]
     # Cost per answer: overall by the same rule as accuracy (mean of the categories' task means).
-    pt = S.per_run_task(t, score="rule")
+    # What each run learned to write (closed thinking, a final answer) by the same rule.
     cost_cols = {"answer tokens": ("answer_tokens", 1), "thinking tokens": ("thinking_tokens", 1),
                  "truncated %": ("truncated", 100), "inference FLOPs (arch)": ("inference_flops_arch", 1),
                  "inference FLOPs (paper)": ("inference_flops_paper", 1)}
-    for lab, g in pt.groupby("run", sort=False):
-        for name, (col, scale) in cost_cols.items():
-            ov = aggregate(dict(zip(g["task"], g[col])), grouping).overall
-            rows[str(lab)][name] = np.nan if ov is None else scale * ov
+    format_cols = {"closed thinking %": ("closed_thinking", 100), "final answer %": ("has_answer", 100)}
+    overall = S.per_run_overall(t, [col for col, _ in (cost_cols | format_cols).values()], grouping=grouping)
+    for lab, r in overall.iterrows():
+        for name, (col, scale) in (cost_cols | format_cols).items():
+            rows[str(lab)][name] = scale * r[col]
     columns["cost"] = list(cost_cols)
+    columns["formats"] = list(format_cols)
     status = status_breakdown(a)
     for lab in labels:
         per_task = status.get(lab) or {}
@@ -141,7 +142,7 @@ def build(a: Analysis, *, baseline: str | None = None, n_boot: int = 1000,
     frame = pd.DataFrame([rows[lab] for lab in labels])
     order = ["run", "mode", "setting", "params", "tokens"] + columns["overall"] + columns["delta"][:len(scores)] + \
         columns["delta_ci"] + columns["category"] + columns["delta"][len(scores):] + columns["cost"] + \
-        columns["status"] + columns["task"]
+        columns["formats"] + columns["status"] + columns["task"]
     frame = frame.reindex(columns=order)
     frame = frame.sort_values("overall", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
     notes = []
@@ -299,6 +300,14 @@ def views(frame: pd.DataFrame, info: dict[str, Any]) -> list[View]:
                     + (" with its paired 95% interval" if "Δ overall CI" in frame.columns else "")
                     + "; answer tokens and inference FLOPs (architecture-aware) per answer, overall as accuracy is"))
     run_only = [("run", "run", "run")]
+    if "closed thinking %" in frame.columns:  # frames written before the format columns lack them
+        out.append(view("formats", "What each run writes", run_only + [
+            ("closed thinking %", "closed thinking %", "closed thinking %"),
+            ("final answer %", "final answer %", "final answer %"),
+            ("answer tokens", "answer tokens", "answer tokens"), ("thinking tokens", "thinking tokens", "thinking tokens"),
+            ("truncated %", "truncated %", "truncated %")],
+            "share of answers that close a thinking block and that give a final answer, mean answer tokens "
+            "(thinking + final); overall by the rule accuracy follows (mean of the categories' task means)"))
     for i in range(0, len(other_cats), MAX_COLUMNS - 1):
         chunk = other_cats[i:i + MAX_COLUMNS - 1]
         out.append(view(f"categories{i}", "Other categories", run_only + [(k, k, k) for k in chunk], "accuracy in %"))

@@ -187,12 +187,30 @@ def per_run_task(df: pd.DataFrame, *, score: str = "rule") -> pd.DataFrame:
         inference_flops_paper=("inference_flops_paper", "mean"),
         inference_flops_arch=("inference_flops_arch", "mean"),
         n=(col, "count"),
+        **{c: (c, "mean") for c in ("closed_thinking", "has_answer") if c in df},  # the table has them; older frames may not
         **{m: (m, "first") for m in meta},
     ).reset_index()
     for c in ("run", "task", "category", "mode", "setting", "base_model", "format", "order", "metric"):
         if c in out:
             out[c] = out[c].astype(str)
     return out
+
+
+# What a run learned to write (issue 17): the share of its answers that close a thinking block,
+# the share with a final answer, and the mean answer tokens (thinking + final).
+FORMAT_NUMBERS = ["closed_thinking", "has_answer", "answer_tokens"]
+
+
+def per_run_overall(df: pd.DataFrame, numbers: list[str], *, grouping: Grouping | None = None) -> pd.DataFrame:
+    """Per run (the index), `core.aggregate`'s overall of each per-task mean in `numbers`: the
+    mean of the categories' task means, each task once, the rule accuracy follows. The
+    leaderboard's cost and format columns and the demo's closing panel read this one rule, so a
+    share printed by the demo is the one its HTML leaderboard shows."""
+    t = per_run_task(df)
+    groups_of = _grouping(grouping)
+    rows = {str(run): {c: aggregate(dict(zip(g["task"], g[c])), groups_of).overall for c in numbers}
+            for run, g in t.groupby("run", sort=False, observed=True)}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=numbers).astype(float)
 
 
 def per_run_category(df: pd.DataFrame, *, score: str = "rule", grouping: Grouping | None = None) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from reasoning_suite.config_parsing import CommandParser, option
+from reasoning_suite.devices import cpu_bf16_fast
 from reasoning_suite.core.logged_run import JUDGED_DIR
 from reasoning_suite.errors import UserError
 from reasoning_suite.study.config import StudyConfig, study_from_dict
@@ -89,9 +90,11 @@ def demo_config(args: DemoCommand, real_base: str | None = None) -> dict:
         pairs = {"file": args.pairs or bundled("teacher_pairs.jsonl")}
     students = [{"name": "ift", "ratio": 0.0}, {"name": "reasoning", "ratio": 1.0}]
     cuda = cuda_available()
-    train = {"max_seq_length": 512, "global_batch_tokens": 2048} if tiny else RECIPE.train_section(cuda=cuda) if real else {}
+    cpu_bf16 = not cuda and cpu_bf16_fast()
+    train = ({"max_seq_length": 512, "global_batch_tokens": 2048} if tiny
+             else RECIPE.train_section(cuda=cuda, cpu_bf16=cpu_bf16) if real else {})
     ev = {"tasks": args.tasks or (REAL_TASKS if real else "reasoning_suite"), "offline": not args.online,
-          "batch_size": args.batch_size or (device_choices(cuda).eval_batch_size if real else "8"),
+          "batch_size": args.batch_size or (device_choices(cuda, cpu_bf16).eval_batch_size if real else "8"),
           "gen_kwargs": args.gen_kwargs or ("max_gen_toks=32" if tiny else REAL_EVAL["gen_kwargs"] if real else None)}
     if args.eval_limit or real:
         ev["limit"] = args.eval_limit or REAL_EVAL["limit"]
@@ -173,15 +176,14 @@ def demo_main(argv: list[str]) -> int:
 
 def learned_formats(table: pd.DataFrame) -> pd.DataFrame:
     """What each run learned, per run (the tidy table's rows are samples): the share of its
-    answers with a closed thinking block, the share with a final answer (`has_answer`), the mean
-    answer tokens (thinking + final), all over its answers; and the rule accuracy per category
-    by `core.aggregate`'s rule (`stats.per_run_category`: the mean of the category's tasks, each
-    once), the number the leaderboard shows. Shares in [0, 1]."""
-    from reasoning_suite.analysis.stats import per_run_category
+    answers with a closed thinking block, the share with a final answer (`has_answer`) and the
+    mean answer tokens (thinking + final), each overall by `core.aggregate`'s rule
+    (`stats.per_run_overall`, the numbers of the HTML leaderboard's "What each run writes"); and
+    the rule accuracy per category by the same rule (`stats.per_run_category`), the number the
+    leaderboard shows. Shares in [0, 1]."""
+    from reasoning_suite.analysis.stats import FORMAT_NUMBERS, per_run_category, per_run_overall
 
-    g = table.groupby("run", observed=True, sort=False)
-    out = pd.DataFrame({"closed_thinking": g["closed_thinking"].mean(), "has_answer": g["has_answer"].mean(),
-                        "answer_tokens": g["answer_tokens"].mean()})
+    out = per_run_overall(table, FORMAT_NUMBERS)
     cat = per_run_category(table)
     acc = cat.pivot_table(index="run", columns="category", values="acc", aggfunc="first", observed=True)
     return out.join(acc.add_prefix("acc "))

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from reasoning_suite.core.logged_run import RUN_RECORD
+from reasoning_suite.devices import cpu_bf16_fast
 from reasoning_suite.errors import UserError
 from reasoning_suite.trainers.batching import TokenBatch
 from reasoning_suite.trainers.build_data import check_mixture
@@ -50,10 +51,17 @@ def _precision(cfg: TrainConfig) -> tuple[bool, bool]:
     cuda = torch.cuda.is_available()
     if cfg.precision not in ("auto", "bf16", "fp32"):
         raise UserError(f"--precision must be auto, bf16 or fp32, got {cfg.precision!r}")
-    bf16_ok = cuda and torch.cuda.is_bf16_supported()
-    if cfg.precision == "bf16" and not bf16_ok:
-        raise UserError("--precision bf16 needs a GPU with bf16 support; use auto or fp32 here")
-    return (cfg.precision != "fp32" and bf16_ok), not cuda
+    if cuda:
+        bf16_ok = torch.cuda.is_bf16_supported()
+        if cfg.precision == "bf16" and not bf16_ok:
+            raise UserError("--precision bf16 needs a GPU with bf16 support; use auto or fp32 here")
+        return cfg.precision != "fp32" and bf16_ok, False
+    # CPU: auto stays fp32; bf16 (autocast, fp32 master weights) only where the processor has
+    # bf16 instructions, where it is the faster choice (reasoning_suite.devices)
+    if cfg.precision == "bf16" and not cpu_bf16_fast():
+        raise UserError("--precision bf16 on a CPU needs bf16 instructions (avx512_bf16 or AMX), which this "
+                        "one lacks; use auto or fp32 here")
+    return cfg.precision == "bf16", True
 
 
 def _optimizer_name(cfg: TrainConfig, use_cpu: bool) -> str:
