@@ -24,19 +24,40 @@ def _demo(out: Path, **kw) -> subprocess.Popen:
                             env={**os.environ, "COLUMNS": "250"}, **kw)
 
 
+def _interrupt_after_first_student(out: Path) -> Path:
+    """Start the demo, press Ctrl-C once its first student is trained; the demo must exit 130.
+    Seen twice under `make test`: exit 0, the demo having run every step after its first student.
+    Which came first was not recorded. If the Ctrl-C left this process only after the demo had
+    finished every step (this process was late, not the demo), nothing was interrupted: that is
+    retried once in a fresh directory. A Ctrl-C sent mid-run that the demo does not honour fails at
+    once, with both times in the message."""
+    for attempt in (1, 2):
+        run = out if attempt == 1 else out.with_name(out.name + "-again")
+        first = _demo(run)
+        marker = run / "steps" / "train-ift.done"
+        deadline = time.monotonic() + 600
+        while not marker.exists():
+            assert first.poll() is None, f"demo ended early:\n{first.stdout.read()[-3000:]}"
+            assert time.monotonic() < deadline, "demo did not train its first student in 10 minutes"
+            time.sleep(0.5)
+        sent = time.time()
+        os.killpg(first.pid, signal.SIGINT)  # Ctrl-C reaches the runner and the step it is running
+        first.wait(timeout=120)
+        finished = [json.loads(p.read_text())["finished"] for p in (run / "steps").glob("*.done")]
+        written = json.loads(marker.read_text())["finished"]
+        late = first.returncode == 0 and max(finished) < sent
+        if late and attempt == 1:
+            continue
+        assert first.returncode == 130, (f"SIGINT sent {sent - written:.1f} s after train-ift finished, "
+                                         f"{sent - max(finished):.1f} s after the last step finished; "
+                                         f"output:\n{first.stdout.read()[-3000:]}")
+        return run  # the interrupted demo's directory
+    raise AssertionError("unreachable")
+
+
 @pytest.mark.slow
 def test_demo_interrupted_then_resumed(tmp_path):
-    out = tmp_path / "demo"
-    first = _demo(out)
-    marker = out / "steps" / "train-ift.done"
-    deadline = time.monotonic() + 600
-    while not marker.exists():
-        assert first.poll() is None, f"demo ended early:\n{first.stdout.read()[-3000:]}"
-        assert time.monotonic() < deadline, "demo did not train its first student in 10 minutes"
-        time.sleep(0.5)
-    os.killpg(first.pid, signal.SIGINT)  # Ctrl-C reaches the runner and the step it is running
-    first.wait(timeout=120)
-    assert first.returncode == 130, first.stdout.read()[-3000:]
+    out = _interrupt_after_first_student(tmp_path / "demo")
     done_before = {p.name for p in (out / "steps").glob("*.done")}
     assert {"pairs.done", "data-ift.done", "train-ift.done"} <= done_before
     stamps = {n: (out / "steps" / n).read_text() for n in done_before}
