@@ -14,7 +14,7 @@ A point is LR:TOKENS_PER_STEP[:PRECISION][:loraR] (precision bf16 needs a GPU or
 instructions). `loraR` trains a rank-R LoRA adapter (peft, every linear layer of the blocks, alpha
 2R) through the package's own trainer (`trainers.sft.build_trainer`, the same data, batch, WSD and
 precision) instead of the full weights, and merges it for decoding: the comparison issue 17 asked
-for before adopting LoRA (`pip install peft`; it is not a dependency of the package):
+for before adopting LoRA (`pip install '.[lora]'`: peft is not a dependency of the package itself):
 
     python benchmarks/sweep_demo_recipe.py --points 2e-4:512:bf16 2e-4:512:bf16:lora16 1e-3:512:bf16:lora16
 """
